@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "submitjob",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "submitjob", targets: ["submitjob"]),
+        .library(name: "SubmitJobCore", targets: ["SubmitJobCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "submitjob",
+            dependencies: [
+                "SubmitJobCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "SubmitJobCore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "SubmitJobCoreTests",
+            dependencies: ["SubmitJobCore"],
+            resources: [.copy("Golden")]
+        ),
+    ]
+)

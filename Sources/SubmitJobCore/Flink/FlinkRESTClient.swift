@@ -1,0 +1,140 @@
+/// Flink's REST API, the parts submitjob uses. Every call has a deadline; every answer that is
+/// not what Flink documents becomes a `SubmitJobError` with a code the caller can act on.
+public struct FlinkRESTClient: Sendable {
+    public struct ClusterConfig: Sendable {
+        public var version: FlinkVersion
+        /// `features.web-submit`: false when `web.submit.enable: false` removed the jar endpoints.
+        public var webSubmit: Bool
+    }
+
+    public struct Jar: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var uploaded: Int64
+    }
+
+    public struct Job: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var state: String
+    }
+
+    public let baseURL: String
+    let transport: any HTTPTransport
+
+    public init(baseURL: String, transport: any HTTPTransport) throws(SubmitJobError) {
+        self.baseURL = try Self.validatedBaseURL(baseURL)
+        self.transport = transport
+    }
+
+    static func validatedBaseURL(_ text: String) throws(SubmitJobError) -> String {
+        var url = text.trimmingWhitespace
+        let lower = url.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            throw SubmitJobError(.usage, "the Flink URL must start with http:// or https://, not \"\(text)\"")
+        }
+        guard url.split(separator: "/", omittingEmptySubsequences: true).count >= 2 else {
+            throw SubmitJobError(.usage, "the Flink URL \"\(text)\" has no host")
+        }
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    // MARK: Calls
+
+    public func config(deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> ClusterConfig {
+        let json = try json(try expectSuccess(await send(.get, "/config", deadline: deadline), "GET /config"), "GET /config")
+        guard let text = json["flink-version"]?.stringValue, let version = FlinkVersion(text) else {
+            throw SubmitJobError(.unexpectedResponse, "Flink at \(baseURL) did not report a flink-version in GET /config (is this a Flink REST endpoint?)")
+        }
+        let webSubmit = json["features"]?["web-submit"] != .bool(false)
+        return ClusterConfig(version: version, webSubmit: webSubmit)
+    }
+
+    public func jars(deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> [Jar] {
+        let json = try json(try expectSuccess(await send(.get, "/jars", deadline: deadline), "GET /jars"), "GET /jars")
+        guard case .array(let files)? = json["files"] else {
+            throw SubmitJobError(.unexpectedResponse, "Flink answered GET /jars without a files list")
+        }
+        return files.compactMap { file in
+            guard let id = file["id"]?.stringValue, let name = file["name"]?.stringValue else { return nil }
+            return Jar(id: id, name: name, uploaded: Int64(file["uploaded"]?.intValue ?? 0))
+        }
+    }
+
+    /// Uploads a jar under `name`; the id Flink gives it is the last segment of the stored path.
+    public func upload(path: String, as name: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> String {
+        let response = try await send(.post, "/jars/upload", body: .file(field: "jarfile", fileName: name, path: path), deadline: deadline)
+        let json = try json(try expectSuccess(response, "POST /jars/upload"), "POST /jars/upload")
+        guard json["status"]?.stringValue == "success", let stored = json["filename"]?.stringValue,
+            let id = stored.split(separator: "/").last.map(String.init), !id.isEmpty
+        else {
+            throw SubmitJobError(.unexpectedResponse, "Flink did not accept the upload of \(name): \(response.text.prefix(300))")
+        }
+        return id
+    }
+
+    /// The raw answer of `POST /jars/:id/run`: the submitter decides what a failure means.
+    public func run(jarID: String, body: JSONValue, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> HTTPResponse {
+        try await send(.post, "/jars/\(jarID)/run", body: .json(body.serialized()), deadline: deadline)
+    }
+
+    /// The job, or nil when Flink does not know it.
+    public func job(id: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> Job? {
+        let response = try await send(.get, "/jobs/\(id)", deadline: deadline)
+        if response.status == 404 { return nil }
+        let json = try json(try expectSuccess(response, "GET /jobs/\(id)"), "GET /jobs/\(id)")
+        guard let state = json["state"]?.stringValue else {
+            throw SubmitJobError(.unexpectedResponse, "Flink answered GET /jobs/\(id) without a state")
+        }
+        return Job(id: json["jid"]?.stringValue ?? id, name: json["name"]?.stringValue ?? "", state: state)
+    }
+
+    // MARK: Plumbing
+
+    func send(_ method: HTTPRequest.Method, _ path: String, body: HTTPRequest.Body = .none, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> HTTPResponse {
+        do {
+            return try await transport.send(HTTPRequest(method, baseURL + path, body: body), deadline: deadline)
+        } catch let error as TransportError {
+            throw Self.error(for: error, call: "\(method.rawValue) \(path)", baseURL: baseURL)
+        } catch {
+            throw SubmitJobError(.internal, "\(method.rawValue) \(path): \(error)")
+        }
+    }
+
+    static func error(for error: TransportError, call: String, baseURL: String) -> SubmitJobError {
+        switch error {
+        case .unreachable(let reason):
+            SubmitJobError(.flinkUnreachable, "cannot reach Flink at \(baseURL): \(reason)")
+        case .timedOut:
+            SubmitJobError(.timedOut, "Flink at \(baseURL) did not answer \(call) before the deadline")
+        case .failed(let reason):
+            SubmitJobError(.unexpectedResponse, "\(call) to Flink at \(baseURL) broke off: \(reason)")
+        }
+    }
+
+    func expectSuccess(_ response: HTTPResponse, _ call: String) throws(SubmitJobError) -> HTTPResponse {
+        switch response.status {
+        case 200..<300:
+            return response
+        case 401, 403:
+            throw SubmitJobError(.authenticationRejected, "Flink at \(baseURL) refused \(call) (HTTP \(response.status)): check the credentials or the proxy in front of it")
+        case 400, 500:
+            let errors = FlinkErrorText.errors(in: response.body)
+            guard !errors.isEmpty else { fallthrough }
+            throw SubmitJobError(.flinkRejected, "Flink rejected \(call): \(FlinkErrorText.reason(from: errors))", detail: errors.joined(separator: "\n"))
+        default:
+            throw SubmitJobError(.unexpectedResponse, "Flink answered \(call) with HTTP \(response.status): \(response.text.prefix(200))",
+                detail: response.text)
+        }
+    }
+
+    func json(_ response: HTTPResponse, _ call: String) throws(SubmitJobError) -> JSONValue {
+        do {
+            return try JSONParser.parse(response.text).value
+        } catch {
+            throw SubmitJobError(.unexpectedResponse, "Flink answered \(call) with something that is not JSON (\(error.description))",
+                detail: String(response.text.prefix(2000)))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// What `plan` prints: the whole plan, secrets masked, and the exact REST body for the version.
+public enum PlanReport {
+    public struct JarStatus: Sendable {
+        public var name: String
+        /// The id of the jar on the cluster when it is there already; nil when it would be uploaded.
+        public var id: String?
+
+        public init(name: String, id: String?) {
+            self.name = name
+            self.id = id
+        }
+    }
+
+    public static func fields(plan: SubmissionPlan, version: FlinkVersion, flinkURL: String?, jar: JarStatus?) -> [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = [
+            ("jobType", .string(plan.jobType.rawValue)),
+            ("jobName", .string(plan.jobName)),
+            ("entryClass", .string(SubmissionPlan.entryClass)),
+            ("programArgs", .array(plan.redactedProgramArgs.map { .string($0) })),
+            ("coreJar", .string(plan.coreJar)),
+            ("plugins", .array(plan.plugins.map { .string($0) })),
+            ("classpaths", .array(plan.classpaths.map { .string($0) })),
+        ]
+        if let flinkURL { fields.append(("flink", .string(flinkURL))) }
+        fields.append(("flinkVersion", .string(version.text)))
+        if let jar {
+            var status: [(String, JSONValue)] = [("name", .string(jar.name)), ("present", .bool(jar.id != nil))]
+            if let id = jar.id { status.append(("id", .string(id))) }
+            fields.append(("jar", .object(status)))
+        }
+        fields.append(("flinkRequest", JarRunRequest.body(for: plan, version: version, redacted: true)))
+        fields.append(("warnings", .array(JarRunRequest.warnings(for: plan, version: version).map { .string($0) })))
+        return fields
+    }
+}
+
+extension RESTSubmitter.Result {
+    public func fields(plan: SubmissionPlan, flinkURL: String) -> [(String, JSONValue)] {
+        [
+            ("jobId", .string(jobID)),
+            ("flinkVersion", .string(flinkVersion.text)),
+            ("jar", .object([("id", .string(jarID)), ("name", .string(jarName)), ("uploaded", .bool(uploaded))])),
+            ("jobName", .string(plan.jobName)),
+            ("jobType", .string(plan.jobType.rawValue)),
+            ("flink", .string(flinkURL)),
+            ("via", "rest"),
+            ("alreadySubmitted", .bool(alreadySubmitted)),
+            ("warnings", .array(warnings.map { .string($0) })),
+        ]
+    }
+}

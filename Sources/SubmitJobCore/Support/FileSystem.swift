@@ -1,0 +1,115 @@
+import Crypto
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The disk, as submitjob uses it. The planning core never calls this: the executable reads
+/// the job and lists the dist, then hands values to the core.
+public protocol FileSystem: Sendable {
+    /// A whole file; `-` is standard input.
+    func read(_ path: String, limit: Int) throws(SubmitJobError) -> [UInt8]
+    /// The dist folder as a listing (three levels deep: root, `connector/`, `connector/<x>/`).
+    func listDist(at root: String) throws(SubmitJobError) -> ChunjunDist
+    /// SHA-256 of a file, hex, read in chunks so memory stays flat whatever the size.
+    func sha256(of path: String) throws(SubmitJobError) -> String
+}
+
+/// The C `read`, which `LocalFileSystem.read` would otherwise shadow.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+
+public struct LocalFileSystem: FileSystem {
+    public init() {}
+
+    public func read(_ path: String, limit: Int) throws(SubmitJobError) -> [UInt8] {
+        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
+        guard fd >= 0 else { throw Self.openError(path, errno) }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        if path != "-", Self.isDirectory(path) {
+            throw SubmitJobError(.missingFile, "\(path) is a folder, not a job file", context: [("path", .string(path))])
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SubmitJobError(.missingFile, "cannot read \(path == "-" ? "standard input" : path): \(Self.reason(errno))")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[..<n])
+            if bytes.count > limit {
+                throw SubmitJobError(.invalidJob, "\(path == "-" ? "the job on standard input" : path) is larger than \(limit >> 20) MiB")
+            }
+        }
+        return bytes
+    }
+
+    public func listDist(at root: String) throws(SubmitJobError) -> ChunjunDist {
+        guard Self.isDirectory(root) else {
+            throw SubmitJobError(.missingFile, "the chunjun-dist folder \(root) does not exist (set --chunjun-dist or CHUNJUN_DIST)",
+                context: [("path", .string(root))])
+        }
+        var files: [String: [String]] = [:]
+        var folders: Set<String> = [""]
+        func walk(_ relative: String, depth: Int) {
+            let absolute = relative.isEmpty ? root : "\(root)/\(relative)"
+            guard let dir = opendir(absolute) else { return }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let child = relative.isEmpty ? name : "\(relative)/\(name)"
+                // stat, not lstat: a dist assembled from symlinks is still a dist.
+                var info = stat()
+                guard stat("\(root)/\(child)", &info) == 0 else { continue }
+                if info.st_mode & S_IFMT == S_IFDIR {
+                    folders.insert(child)
+                    if depth < 2 { walk(child, depth: depth + 1) }
+                } else if info.st_mode & S_IFMT == S_IFREG {
+                    files[relative, default: []].append(name)
+                }
+            }
+        }
+        walk("", depth: 0)
+        return ChunjunDist(root: root, files: files, folders: folders)
+    }
+
+    public func sha256(of path: String) throws(SubmitJobError) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw Self.openError(path, errno) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var chunk = [UInt8](repeating: 0, count: 256 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SubmitJobError(.missingFile, "cannot read \(path): \(Self.reason(errno))")
+            }
+            if n == 0 { break }
+            chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+        }
+        return hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    static func openError(_ path: String, _ code: Int32) -> SubmitJobError {
+        SubmitJobError(.missingFile, "cannot open \(path): \(reason(code))", context: [("path", .string(path))])
+    }
+}

@@ -1,0 +1,50 @@
+/// One HTTP exchange, as the REST client needs it. The transport is the only thing that talks
+/// to the network, so tests can inject faults a real Flink cannot produce (hangs, resets, garbage).
+public struct HTTPRequest: Sendable {
+    public enum Method: String, Sendable {
+        case get = "GET", post = "POST", patch = "PATCH", delete = "DELETE"
+    }
+
+    public enum Body: Sendable {
+        case none
+        case json(String)
+        /// multipart/form-data with one file part, streamed from disk so memory does not grow with the file.
+        case file(field: String, fileName: String, path: String)
+    }
+
+    public var method: Method
+    public var url: String
+    public var body: Body
+
+    public init(_ method: Method, _ url: String, body: Body = .none) {
+        self.method = method
+        self.url = url
+        self.body = body
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var body: [UInt8]
+
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+public enum TransportError: Error, Sendable, Equatable {
+    /// Nothing reached the server (refused, no route, name not found): safe to report as unreachable.
+    case unreachable(String)
+    /// The deadline passed; the server may or may not have acted on the request.
+    case timedOut
+    /// The exchange broke after it began (reset, TLS failure, garbage); the outcome is unknown.
+    case failed(String)
+}
+
+public protocol HTTPTransport: Sendable {
+    /// Sends one request and reads the whole response, or throws `TransportError` by `deadline`.
+    func send(_ request: HTTPRequest, deadline: ContinuousClock.Instant) async throws -> HTTPResponse
+}

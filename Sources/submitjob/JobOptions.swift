@@ -1,0 +1,135 @@
+import ArgumentParser
+import SubmitJobCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension JobType: ExpressibleByArgument {}
+
+/// The options `submit` and `plan` share: where the job, the dist and Flink are, and how to run the job.
+struct JobOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The Chunjun job file; '-' reads standard input (the default when it is not a terminal).", valueName: "path"))
+    var job: String?
+
+    @Option(name: .customLong("chunjun-dist"), help: ArgumentHelp("The chunjun-dist folder on this machine. Default: $CHUNJUN_DIST, else $CHUNJUN_HOME/chunjun-dist, else /opt/flink/lib/chunjun-dist.", valueName: "dir"))
+    var chunjunDist: String?
+
+    @Option(name: .customLong("remote-chunjun-dist"), help: ArgumentHelp("The same tree as the JobManager and TaskManagers see it. Default: --chunjun-dist.", valueName: "dir"))
+    var remoteChunjunDist: String?
+
+    @Option(name: .long, help: ArgumentHelp("Flink's REST address. Default: $FLINK_REST_URL, else http://localhost:8081.", valueName: "url"))
+    var flink: String?
+
+    @Option(name: .customLong("job-type"), help: "sync or sql. Default: sync when the job starts with '{', else sql.")
+    var jobType: JobType?
+
+    @Option(name: .long, help: ArgumentHelp("The job's name in Flink. Default: Flink_Job.", valueName: "name"))
+    var name: String?
+
+    @Option(name: .long, help: "Default parallelism of the job (a sync job's own speed.channel still applies to its operators).")
+    var parallelism: Int?
+
+    @Option(name: .customLong("job-id"), help: ArgumentHelp("The Flink job id (32 hex digits). Default: a random one. Submitting again with the same id never starts a second job while the first runs.", valueName: "hex32"))
+    var jobID: String?
+
+    @Option(name: .long, help: ArgumentHelp("Restore from this savepoint (also passed to Chunjun as execution.savepoint.path).", valueName: "path"))
+    var savepoint: String?
+
+    @Flag(name: .customLong("allow-non-restored-state"), help: "With --savepoint: skip savepoint state that maps to no operator.")
+    var allowNonRestoredState = false
+
+    @Option(name: .customLong("conf"), help: ArgumentHelp("A Flink or Chunjun property for Chunjun's -confProp (repeatable).", valueName: "key=value"))
+    var conf: [KeyValue] = []
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("Replaces ${KEY} in the job (Chunjun's -p; repeatable).", valueName: "key=value"))
+    var param: [KeyValue] = []
+
+    @Option(name: .long, help: ArgumentHelp("Overall deadline in seconds; every network call ends by then.", valueName: "seconds"))
+    var timeout: Double = 120
+
+    @Flag(name: .long, help: "Print Flink's whole error text on stderr.")
+    var verbose = false
+
+    var distRoot: String {
+        if let chunjunDist { return chunjunDist }
+        if let dist = Environment.value("CHUNJUN_DIST") { return dist }
+        if let home = Environment.value("CHUNJUN_HOME") { return home + "/chunjun-dist" }
+        return "/opt/flink/lib/chunjun-dist"
+    }
+
+    var flinkURL: String {
+        flink ?? Environment.value("FLINK_REST_URL") ?? "http://localhost:8081"
+    }
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+    }
+
+    func submissionOptions() -> SubmissionOptions {
+        var options = SubmissionOptions()
+        options.jobName = name
+        options.parallelism = parallelism
+        options.jobID = jobID
+        options.savepointPath = savepoint
+        options.allowNonRestoredState = allowNonRestoredState
+        options.conf = conf.map { ($0.key, $0.value) }
+        options.params = param.map { ($0.key, $0.value) }
+        options.remoteDistRoot = remoteChunjunDist
+        return options
+    }
+
+    var deadline: ContinuousClock.Instant {
+        .now + .milliseconds(Int64(timeout * 1000))
+    }
+
+    /// Reads and validates the job, then makes every later message mask its secrets.
+    func readJob(from fileSystem: some FileSystem) throws(SubmitJobError) -> ChunjunJob {
+        let path: String
+        if let job {
+            path = job
+        } else if isatty(STDIN_FILENO) == 0 {
+            path = "-"
+        } else {
+            throw SubmitJobError(.usage, "no job: give --job FILE, or pipe the job on standard input")
+        }
+        let bytes = try fileSystem.read(path, limit: 64 << 20)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw SubmitJobError(.invalidJob, "the job is not UTF-8 text")
+        }
+        let job = try ChunjunJob(text: text, type: jobType)
+        Output.redactor = job.redactor.adding(options: conf.map { ($0.key, $0.value) } + param.map { ($0.key, $0.value) })
+        return job
+    }
+
+    /// Job + dist + options → plan, the pure core's one entry point.
+    func plan(job: ChunjunJob, fileSystem: some FileSystem, jobID: String? = nil) throws(SubmitJobError) -> SubmissionPlan {
+        var options = submissionOptions()
+        if let jobID { options.jobID = jobID }
+        return try PlanBuilder.build(job: job, dist: fileSystem.listDist(at: distRoot), options: options)
+    }
+}
+
+/// `KEY=VALUE`, split at the first '='.
+struct KeyValue: ExpressibleByArgument {
+    var key: String
+    var value: String
+
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else { return nil }
+        key = String(argument[..<equals])
+        value = String(argument[argument.index(after: equals)...])
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        let value = String(cString: raw)
+        return value.isEmpty ? nil : value
+    }
+}

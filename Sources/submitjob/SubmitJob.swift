@@ -1,0 +1,51 @@
+import ArgumentParser
+import SubmitJobCore
+
+/// Entry point: parses arguments, runs the command, and turns every outcome into exactly one
+/// JSON document on stdout and a documented exit status.
+@main
+struct SubmitJob: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "submitjob",
+        abstract: "Submit Chunjun jobs to Apache Flink and report what happened as JSON.",
+        discussion: """
+            Reads a Chunjun job (sync JSON or SQL script) from --job or standard input, resolves
+            its plugin jars from a chunjun-dist folder the way Chunjun does, and submits it to
+            Flink's REST API. Exactly one JSON document goes to stdout; messages for people go to
+            stderr. Exit statuses: 0 ok, 1 Flink rejected the job, 64 usage, 65 invalid job,
+            66 missing file/folder/plugin, 69 Flink unreachable, 70 internal error, 75 timed out
+            (outcome unknown), 76 unexpected answer from Flink, 77 authentication rejected,
+            78 configuration error.
+            """,
+        version: version,
+        subcommands: [Submit.self, Plan.self]
+    )
+
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let status = exitCode(for: error)
+            // Help and --version are for people: print them as ArgumentParser does.
+            guard status != .success else { exit(withError: error) }
+            Output.fail(SubmitJobError(.usage, message(for: error)), usage: fullMessage(for: error))
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch let error as SubmitJobError {
+            Output.fail(error)
+        } catch {
+            let status = exitCode(for: error)
+            guard status != .success else { exit(withError: error) }
+            Output.fail(SubmitJobError(.usage, message(for: error)), usage: fullMessage(for: error))
+        }
+    }
+}

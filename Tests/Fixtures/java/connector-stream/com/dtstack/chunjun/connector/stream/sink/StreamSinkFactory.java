@@ -1,0 +1,24 @@
+package com.dtstack.chunjun.connector.stream.sink;
+
+
+import java.nio.file.Paths;
+import java.util.Map;
+
+/**
+ * TEST FIXTURE writer factory for "streamwriter". Writer parameter {@code path}: an absolute
+ * directory; subtask i writes its rows, one per line (UTF-8, '\n'), to {@code <path>/part-<i>}.
+ */
+// Deprecated in 1.20 but common to 1.12 and 1.20; the full name instead of an import keeps
+// javac --release 8 quiet (it flags imports, which @SuppressWarnings cannot reach).
+@SuppressWarnings("deprecation")
+public class StreamSinkFactory {
+
+    public org.apache.flink.streaming.api.functions.sink.SinkFunction<String> createSink(
+            Map<String, Object> parameter) {
+        Object path = parameter.get("path");
+        if (!(path instanceof String) || !Paths.get((String) path).isAbsolute()) {
+            throw new IllegalArgumentException("streamwriter parameter.path must be an absolute directory path");
+        }
+        return new StreamSinkFunction((String) path);
+    }
+}

@@ -1,0 +1,151 @@
+import Synchronization
+import Testing
+@testable import SubmitJobCore
+
+/// The submitter's decisions, with answers scripted per request. Real clusters are exercised
+/// by the integration tests; here are the answers a real cluster cannot be made to give on cue
+/// (a lost answer, a jar vanishing between two calls).
+@Suite struct RESTSubmitterTests {
+    final class ScriptedTransport: HTTPTransport {
+        typealias Handler = @Sendable (HTTPRequest) throws -> HTTPResponse
+        private let state: Mutex<(handlers: [(String, Handler)], log: [String])>
+
+        init(_ handlers: [(String, Handler)]) { state = Mutex((handlers, [])) }
+
+        var requests: [String] { state.withLock { $0.log } }
+
+        func send(_ request: HTTPRequest, deadline: ContinuousClock.Instant) async throws -> HTTPResponse {
+            let call = "\(request.method.rawValue) \(request.url.replacing("http://jm:8081", with: ""))"
+            let handler: Handler? = state.withLock { state in
+                state.log.append(call)
+                guard let i = state.handlers.firstIndex(where: { call.hasPrefix($0.0) }) else { return nil }
+                return state.handlers.remove(at: i).1
+            }
+            guard let handler else { throw TransportError.failed("unscripted \(call)") }
+            return try handler(request)
+        }
+    }
+
+    struct FixedDigestFileSystem: FileSystem {
+        func read(_ path: String, limit: Int) throws(SubmitJobError) -> [UInt8] { [] }
+        func listDist(at root: String) throws(SubmitJobError) -> ChunjunDist { Fixtures.releaseDist(root: root) }
+        func sha256(of path: String) throws(SubmitJobError) -> String { String(repeating: "ab", count: 32) }
+    }
+
+    static let jarName = "chunjun-core-abababababababab.jar"
+    static let jobID = "00000000000000000000000000000001"
+
+    static func json(_ text: String, status: Int = 200) -> ScriptedTransport.Handler { { _ in HTTPResponse(status: status, body: Array(text.utf8)) } }
+    static func config(_ version: String = "1.20.3") -> (String, ScriptedTransport.Handler) {
+        ("GET /config", json(#"{"flink-version": "\#(version)", "features": {"web-submit": true}}"#))
+    }
+    static func jars(_ names: String...) -> (String, ScriptedTransport.Handler) {
+        ("GET /jars", json(#"{"address": "x", "files": [\#(names.enumerated().map { #"{"id": "id\#($0.offset)_\#($0.element)", "name": "\#($0.element)", "uploaded": \#($0.offset)}"# }.joined(separator: ","))]}"#))
+    }
+    static let upload: (String, ScriptedTransport.Handler) = ("POST /jars/upload", json(#"{"filename": "/tmp/flink-web-upload/new_\#(jarName)", "status": "success"}"#))
+    static let ran: ScriptedTransport.Handler = json(#"{"jobid": "\#(jobID)"}"#)
+
+    func submit(_ transport: ScriptedTransport, version: String = "1.20.3") async throws(SubmitJobError) -> RESTSubmitter.Result {
+        var options = SubmissionOptions()
+        options.jobID = Self.jobID
+        let plan = try PlanBuilder.build(job: try ChunjunJob(text: Fixtures.streamJob), dist: Fixtures.releaseDist(), options: options)
+        let submitter = RESTSubmitter(client: try FlinkRESTClient(baseURL: "http://jm:8081/", transport: transport), fileSystem: FixedDigestFileSystem(), log: { _ in })
+        return try await submitter.submit(plan, deadline: .now + .seconds(30))
+    }
+
+    @Test func uploadsOnlyWhenTheJarIsAbsent() async throws {
+        let fresh = ScriptedTransport([Self.config(), Self.jars("other.jar"), Self.upload, ("POST /jars/new_\(Self.jarName)/run", Self.ran)])
+        let first = try await submit(fresh)
+        #expect(first.uploaded && first.jarID == "new_\(Self.jarName)" && first.jobID == Self.jobID)
+
+        let again = ScriptedTransport([Self.config(), Self.jars(Self.jarName, Self.jarName), ("POST /jars/id1_\(Self.jarName)/run", Self.ran)])
+        let second = try await submit(again)
+        #expect(!second.uploaded && second.jarID == "id1_\(Self.jarName)", "the newest of two copies is used")
+        #expect(again.requests == ["GET /config", "GET /jars", "POST /jars/id1_\(Self.jarName)/run"])
+    }
+
+    @Test func aLostAnswerIsSettledByLookingTheJobUpNotByRunningAgain() async throws {
+        let transport = ScriptedTransport([
+            Self.config(), Self.jars(Self.jarName),
+            ("POST /jars/", { _ in throw TransportError.timedOut }),
+            ("GET /jobs/\(Self.jobID)", Self.json(#"{"jid": "\#(Self.jobID)", "name": "n", "state": "RUNNING"}"#)),
+        ])
+        let result = try await submit(transport)
+        #expect(result.jobID == Self.jobID)
+        #expect(transport.requests.filter { $0.hasSuffix("/run") }.count == 1)
+    }
+
+    @Test func aLostAnswerForAnUnknownJobIsOutcomeUnknown() async throws {
+        let transport = ScriptedTransport([
+            Self.config(), Self.jars(Self.jarName),
+            ("POST /jars/", { _ in throw TransportError.failed("connection reset by peer") }),
+            ("GET /jobs/", Self.json(#"{"errors": ["Job could not be found."]}"#, status: 404)),
+        ])
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(transport) }
+        #expect(error?.code == .timedOut && error?.code.exitStatus == 75)
+        #expect(error?.context.first?.1 == .string(Self.jobID))
+        #expect(transport.requests.filter { $0.hasSuffix("/run") }.count == 1)
+    }
+
+    @Test func aDuplicateIdOfALiveJobIsTheSameSubmission() async throws {
+        let transport = ScriptedTransport([
+            Self.config("1.12.5"), Self.jars(Self.jarName),
+            ("POST /jars/", Self.json(#"{"errors": ["org.apache.flink.runtime.client.DuplicateJobSubmissionException: Job has already been submitted."]}"#, status: 400)),
+            ("GET /jobs/\(Self.jobID)", Self.json(#"{"jid": "\#(Self.jobID)", "name": "n", "state": "RUNNING"}"#)),
+        ])
+        let result = try await submit(transport, version: "1.12.5")
+        #expect(result.alreadySubmitted)
+        #expect(result.warnings.count == 1)
+    }
+
+    @Test func aJarThatVanishedIsUploadedAgainOnce() async throws {
+        let missing = Self.json(#"{"errors": ["org.apache.flink.runtime.rest.handler.RestHandlerException: Jar file /tmp/flink-web-upload/id0_x.jar does not exist"]}"#, status: 400)
+        let transport = ScriptedTransport([
+            Self.config(), Self.jars(Self.jarName), ("POST /jars/id0_", missing), Self.upload, ("POST /jars/new_", Self.ran),
+        ])
+        let result = try await submit(transport)
+        #expect(result.uploaded && result.jarID == "new_\(Self.jarName)")
+
+        let stillMissing = ScriptedTransport([
+            Self.config(), Self.jars(Self.jarName), ("POST /jars/id0_", missing), Self.upload, ("POST /jars/new_", missing),
+        ])
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(stillMissing) }
+        #expect(error?.code == .flinkRejected)
+    }
+
+    @Test func flinksReasonIsTheInnermostCause() async throws {
+        let trace = "org.apache.flink.client.program.ProgramInvocationException: The main method caused an error: boom\n\tat a.b(C.java:1)\nCaused by: java.lang.RuntimeException: outer\n\tat x\nCaused by: java.lang.ClassNotFoundException: com.dtstack.chunjun.connector.stream.source.StreamSourceFactory\n\tat y"
+        let transport = ScriptedTransport([
+            Self.config(), Self.jars(Self.jarName),
+            ("POST /jars/", Self.json(JSONValue.object([("errors", .array([.string(trace)]))]).serialized(), status: 400)),
+        ])
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(transport) }
+        #expect(error?.code == .flinkRejected && error?.code.exitStatus == 1)
+        #expect(error?.message == "Flink rejected POST /jars/id0_\(Self.jarName)/run: java.lang.ClassNotFoundException: com.dtstack.chunjun.connector.stream.source.StreamSourceFactory")
+        #expect(error?.detail == trace)
+    }
+
+    @Test(arguments: [
+        (401, "{}", SubmitJobError.Code.authenticationRejected),
+        (200, "<html>proxy</html>", .unexpectedResponse),
+        (200, #"{"features": {}}"#, .unexpectedResponse),
+        (503, "busy", .unexpectedResponse),
+    ])
+    func answersThatAreNotFlinksBecomeCodes(status: Int, body: String, code: SubmitJobError.Code) async throws {
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(ScriptedTransport([("GET /config", Self.json(body, status: status))])) }
+        #expect(error?.code == code)
+    }
+
+    @Test func webSubmissionTurnedOffIsAConfigurationError() async throws {
+        let transport = ScriptedTransport([("GET /config", Self.json(#"{"flink-version": "1.20.3", "features": {"web-submit": false}}"#))])
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(transport) }
+        #expect(error?.code == .configuration && error?.code.exitStatus == 78)
+    }
+
+    @Test func anUnreachableClusterIsSaidSo() async throws {
+        let transport = ScriptedTransport([("GET /config", { _ in throw TransportError.unreachable("connection refused") })])
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(transport) }
+        #expect(error?.code.exitStatus == 69)
+        #expect(error?.message == "cannot reach Flink at http://jm:8081: connection refused")
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite: builds the static binary and the fixture chunjun-dist, starts real
+# Flink 1.20.3 and 1.12.5 clusters on loopback, runs every Swift test against them, and stops
+# the clusters whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+here=$PWD
+export SUBMITJOB_CACHE=${SUBMITJOB_CACHE:-$HOME/.cache/submitjob}
+
+scripts/install-tools.sh
+
+flink120=$(scripts/flink.sh install 1.20.3)
+flink112=$(scripts/flink.sh install 1.12.5)
+Tests/Fixtures/build-dist.sh "$flink112/lib" "$here/.build/fixtures"
+make build
+
+run_dir=$(mktemp -d "${TMPDIR:-/tmp}/submitjob-test.XXXXXX")
+stop_clusters() {
+    scripts/flink.sh stop "$run_dir/flink-1.20" || true
+    scripts/flink.sh stop "$run_dir/flink-1.12" || true
+}
+trap stop_clusters EXIT
+trap 'exit 130' INT TERM
+
+ports=($(python3 scripts/free-ports.py 4))
+# 1.20 gets the plugins through pipeline.classpaths only; 1.12 needs chunjun-dist under lib/, as in our image.
+url120=$(scripts/flink.sh start 1.20.3 "$run_dir/flink-1.20" --rest-port "${ports[0]}" --rpc-port "${ports[1]}")
+url112=$(scripts/flink.sh start 1.12.5 "$run_dir/flink-1.12" --rest-port "${ports[2]}" --rpc-port "${ports[3]}" \
+    --extra-lib "$here/.build/fixtures/chunjun-dist")
+
+export SUBMITJOB_IT_BINARY="$here/.build/release/submitjob"
+export SUBMITJOB_IT_DIST="$here/.build/fixtures/chunjun-dist"
+export SUBMITJOB_IT_FLINK_1_20="$url120"
+export SUBMITJOB_IT_FLINK_1_12="$url112"
+export SUBMITJOB_IT_WORK="$run_dir/work"
+mkdir -p "$SUBMITJOB_IT_WORK"
+status=0
+swift test --no-parallel 2>&1 | tee "$run_dir/swift-test.log" || status=$?
+if [ "$status" -ne 0 ]; then
+    echo "tests failed; Flink logs of this run:" >&2
+    scripts/flink.sh logs "$run_dir/flink-1.20" 2>/dev/null | tail -n 60 >&2 || true
+    scripts/flink.sh logs "$run_dir/flink-1.12" 2>/dev/null | tail -n 60 >&2 || true
+fi
+exit "$status"
