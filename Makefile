@@ -3,7 +3,7 @@ SWIFT       ?= swift
 CACHE       ?= $(HOME)/.cache/submitjob
 BINARY      := .build/release/submitjob
 # -static-executable: one binary that runs on any x86-64 Linux userland (the Flink 1.12.7 image's is Debian 11).
-RELEASE_FLAGS := -c release --product submitjob -Xswiftc -static-executable
+RELEASE_FLAGS := -c release --product submitjob -Xswiftc -static-executable -Xlinker --strip-all
 
 .PHONY: build test unit-test demo clean
 

@@ -33,5 +33,10 @@ let package = Package(
             dependencies: ["SubmitJobCore"],
             resources: [.copy("Golden")]
         ),
+        // Drives the release binary against real Flink clusters that scripts/test.sh starts.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SubmitJobCore"]
+        ),
     ]
 )

@@ -27,8 +27,7 @@ enum Output {
             ("exitCode", .number(Int(error.code.exitStatus))),
         ]
         errorFields += error.context.map { ($0.0, $0.1) }
-        log("error: \(error.message)")
-        if let usage { log(usage) }
+        log(usage ?? "error: \(error.message)")
         if verbose, let detail = error.detail { log(detail) }
         writeStdout(.object([("ok", false), ("error", .object(errorFields))]))
         exit(error.code.exitStatus)

@@ -12,11 +12,20 @@ public enum FlinkErrorText {
     public static func reason(from errors: [String]) -> String {
         let lines = errors.joined(separator: "\n").split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { $0.trimmingWhitespace }
         if let cause = lines.last(where: { $0.hasPrefix("Caused by:") }) {
-            return String(cause.dropFirst("Caused by:".count)).trimmingWhitespace
+            return unwrapped(String(cause.dropFirst("Caused by:".count)).trimmingWhitespace)
         }
-        // 1.20 puts "Internal server error." first and the trace second.
+        // Flink puts "Internal server error." first and the trace second.
         let telling = lines.filter { !$0.isEmpty && $0 != "Internal server error." && !$0.hasPrefix("<Exception on server side:") && !$0.hasPrefix("at ") }
-        return telling.first ?? lines.first ?? "no reason given"
+        return unwrapped(telling.first ?? lines.first ?? "no reason given")
+    }
+
+    /// Drops wrappers that say nothing ("java.util.concurrent.CompletionException: ...").
+    static func unwrapped(_ line: String) -> String {
+        var line = line
+        for wrapper in ["java.util.concurrent.CompletionException: ", "java.util.concurrent.ExecutionException: "] where line.hasPrefix(wrapper) {
+            line = String(line.dropFirst(wrapper.count))
+        }
+        return line
     }
 
     public static func contains(_ errors: [String], _ needle: String) -> Bool {

@@ -64,7 +64,7 @@ public struct RESTSubmitter: Sendable {
                 }
                 alreadySubmitted = true
             } else {
-                _ = try client.expectSuccess(answer, "POST /jars/\(jarID)/run")
+                _ = try client.expectSuccess(answer, "the job")
             }
         } else if let answer = response {
             let json = try client.json(answer, "POST /jars/\(jarID)/run")
@@ -104,9 +104,10 @@ public struct RESTSubmitter: Sendable {
         try await client.job(id: jobID, deadline: deadline)
     }
 
-    /// Flink's words when the jar id is unknown: 1.12 "Jar file ... does not exist", later versions alike.
+    /// Flink's words when the jar id is unknown: "Jar file /.../flink-web-upload/<id> does not exist" (1.12, 1.20).
     static func isMissingJar(_ response: HTTPResponse) -> Bool {
-        guard response.status == 400 || response.status == 404 else { return false }
+        // 1.12 and 1.20 both answer 500 "Internal server error." with the RestHandlerException inside.
+        guard [400, 404, 500].contains(response.status) else { return false }
         let text = FlinkErrorText.errors(in: response.body).joined(separator: "\n").lowercased()
         return text.contains("jar file") && (text.contains("does not exist") || text.contains("not found"))
             || text.contains("could not find jar")

@@ -19,7 +19,9 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
 
     public init() {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout.connect = .seconds(10)
+        // The client retries a refused connection until this passes: long enough to ride out a JobManager
+        // restart, short enough that a wrong address is reported promptly (exit 69).
+        configuration.timeout.connect = .seconds(5)
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)

@@ -1,0 +1,173 @@
+import Foundation
+import SubmitJobCore
+import Testing
+
+/// The release binary against real Flink 1.20.3 and 1.12.5 clusters (scripts/test.sh starts them).
+@Suite(.serialized, .enabled(if: Harness.configured, "run through `make test`, which starts the Flink clusters"))
+struct RESTSubmissionTests {
+    static let clusters = Harness.clusters
+
+    func submitArguments(_ cluster: Cluster, outDir: String, dist: String = Harness.dist) -> [String] {
+        ["submit", "--chunjun-dist", dist, "--flink", cluster.url, "--param", "outDir=\(outDir)"]
+    }
+
+    @Test(arguments: clusters)
+    func rowsArriveAndTheJobTextArrivesByteExact(cluster: Cluster) async throws {
+        let out = try Harness.newFolder("rows")
+        let run = try Submitjob.run(submitArguments(cluster, outDir: out) + ["--conf", "x.y=a+b%c&d", "--name", "it sync"], stdin: Harness.fixtureJob)
+        #expect(run.status == 0, "\(run)")
+        let jobID = try #require(run.json?["jobId"]?.stringValue)
+        #expect(SubmissionOptions.normalizedJobID(jobID) == jobID)
+        #expect(run.json?["flinkVersion"]?.stringValue?.hasPrefix(cluster.version) == true)
+        #expect(try await FlinkREST.waitFor(cluster, jobID, ["FINISHED", "FAILED", "CANCELED"]) == "FINISHED")
+
+        // Byte-exact, passwords and JSON escapes included: a submitter that re-encodes or re-serialises fails here.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/job.txt")) == Harness.fixtureJob)
+        let rows = try String(contentsOfFile: "\(out)/part-0", encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 10)
+        #expect(rows.first?.hasSuffix("héllo w/rld é😀") == true)
+        let args = try String(contentsOfFile: "\(out)/args.txt", encoding: .utf8)
+        #expect(args.contains(#"confProp={"x.y":"a+b%c&d"}"#))
+        #expect(args.contains("jobName=it sync"))
+        #expect(args.contains("pluginLoadMode=classpath"))
+
+        let classes = try String(contentsOfFile: "\(out)/classes.txt", encoding: .utf8)
+        let source = classes.split(separator: "\n").first { $0.hasPrefix("com.dtstack.chunjun.connector.stream.source.StreamSourceFactory=") }
+        if cluster.distOnClasspath {
+            #expect(source?.contains("/lib/chunjun-dist/connector/stream/") == true, "\(classes)")
+            #expect(run.stderr.contains("must already be on the cluster's classpath"))
+        } else {
+            // Not under lib/: only pipeline.classpaths can have brought the connector.
+            #expect(source?.contains("=file:\(Harness.dist)/connector/stream/chunjun-connector-stream.jar") == true, "\(classes)")
+            #expect(run.json?["warnings"] == .array([]))
+        }
+        #expect(run.leaks().isEmpty, "\(run)")
+    }
+
+    @Test(arguments: clusters)
+    func theCoreJarIsUploadedOncePerContent(cluster: Cluster) async throws {
+        let first = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("jar1")), stdin: Harness.fixtureJob)
+        let second = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("jar2")), stdin: Harness.fixtureJob)
+        #expect(first.status == 0 && second.status == 0, "\(first)\n\(second)")
+        #expect(second.json?["jar"]?["uploaded"] == .bool(false))
+        #expect(second.json?["jar"]?["id"] == first.json?["jar"]?["id"])
+        #expect(second.json?["jar"]?["name"]?.stringValue?.hasPrefix("chunjun-core-") == true)
+        #expect(!second.stderr.contains("uploading"))
+    }
+
+    @Test(arguments: clusters)
+    func submittingAgainWithTheSameJobIDNeverStartsASecondJob(cluster: Cluster) async throws {
+        let endless = String(decoding: Harness.fixtureJob, as: UTF8.self).replacing(#""sliceRecordCount": [10, 7],"#, with: "")
+        var generator = SystemRandomNumberGenerator()
+        let jobID = SubmissionOptions.randomJobID(using: &generator)
+        let arguments = submitArguments(cluster, outDir: try Harness.newFolder("dup")) + ["--job-id", jobID]
+        let first = try Submitjob.run(arguments, stdin: Data(endless.utf8))
+        #expect(first.status == 0 && first.json?["alreadySubmitted"] == .bool(false), "\(first)")
+        #expect(try await FlinkREST.waitFor(cluster, jobID, ["RUNNING"]) == "RUNNING")
+        let retry = try Submitjob.run(arguments, stdin: Data(endless.utf8))
+        #expect(retry.status == 0, "\(retry)")
+        #expect(retry.json?["jobId"]?.stringValue == jobID)
+        #expect(retry.json?["alreadySubmitted"] == .bool(true))
+        #expect(try await FlinkREST.jobs(cluster, id: jobID) == 1)
+        try await FlinkREST.cancel(cluster, jobID)
+        #expect(try await FlinkREST.waitFor(cluster, jobID, ["CANCELED"]) == "CANCELED")
+    }
+
+    @Test(arguments: clusters)
+    func aLostRunAnswerIsSettledByTheJobIDNotByRunningAgain(cluster: Cluster) async throws {
+        let proxy = try FaultServer("lose-run-answer", upstream: cluster.url)
+        defer { proxy.stop() }
+        var arguments = submitArguments(cluster, outDir: try Harness.newFolder("lost"))
+        arguments[arguments.firstIndex(of: cluster.url)!] = proxy.url
+        let run = try Submitjob.run(arguments + ["--timeout", "10"], stdin: Harness.fixtureJob)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stderr.contains("looking the job up"))
+        let jobID = try #require(run.json?["jobId"]?.stringValue)
+        #expect(try await FlinkREST.jobs(cluster, id: jobID) == 1)
+        #expect(try await FlinkREST.waitFor(cluster, jobID, ["FINISHED", "FAILED"]) == "FINISHED")
+    }
+
+    @Test func aJarThatVanishedBeforeTheRunIsUploadedAgain() async throws {
+        let cluster = try #require(Harness.cluster120)
+        // Make sure the jar is on the cluster first, so the lookup finds it and the proxy deletes it.
+        _ = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("vanish0")), stdin: Harness.fixtureJob)
+        let proxy = try FaultServer("delete-jar-first", upstream: cluster.url)
+        defer { proxy.stop() }
+        let run = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", proxy.url, "--param", "outDir=\(try Harness.newFolder("vanish"))"], stdin: Harness.fixtureJob)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stderr.contains("vanished"))
+        #expect(run.json?["jar"]?["uploaded"] == .bool(true))
+    }
+
+    @Test(arguments: clusters)
+    func flinksOwnReasonSurfacesAsTheInnermostCause(cluster: Cluster) throws {
+        // A plugin folder that exists (so planning passes) but whose jar lacks the reader's class.
+        let dist = try Harness.newFolder("dist-nothing") + "/chunjun-dist"
+        try FileManager.default.copyItem(atPath: Harness.dist, toPath: dist)
+        try FileManager.default.createDirectory(atPath: "\(dist)/connector/nothing", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(dist)/formats/chunjun-format-fixture.jar", toPath: "\(dist)/connector/nothing/chunjun-connector-nothing.jar")
+        let job = String(decoding: Harness.fixtureJob, as: UTF8.self).replacing("streamreader", with: "nothingreader")
+        let run = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("reason"), dist: dist), stdin: Data(job.utf8))
+        #expect(run.status == 1, "\(run)")
+        #expect(run.errorCode == "flink_rejected")
+        #expect(run.errorMessage.hasPrefix("Flink rejected the job: java.lang.ClassNotFoundException: com.dtstack.chunjun.connector.nothing.source.NothingSourceFactory"), "\(run)")
+        #expect(run.leaks().isEmpty, "\(run)")
+    }
+
+    @Test(arguments: clusters)
+    func planAsksTheClusterButNeverChangesIt(cluster: Cluster) async throws {
+        let before = try await FlinkREST.jarCount(cluster)
+        // A core jar with other content: the plan must say it would upload it, and must not.
+        let dist = try Harness.newFolder("dist-plan") + "/chunjun-dist"
+        try FileManager.default.copyItem(atPath: Harness.dist, toPath: dist)
+        let core = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dist)/chunjun-core.jar"))
+        try core.seekToEnd()
+        try core.write(contentsOf: Data("trailing bytes change the hash".utf8))
+        try core.close()
+        let run = try Submitjob.run(["plan", "--chunjun-dist", dist, "--flink", cluster.url, "--param", "outDir=/nowhere"], stdin: Harness.fixtureJob)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.json?["jar"]?["present"] == .bool(false))
+        #expect(run.json?["flinkVersion"]?.stringValue?.hasPrefix(cluster.version) == true)
+        #expect((run.json?["flinkRequest"]?["flinkConfiguration"] != nil) == !cluster.distOnClasspath)
+        #expect(try await FlinkREST.jarCount(cluster) == before)
+        #expect(run.leaks().isEmpty, "\(run)")
+    }
+}
+
+/// Bad input and broken networks: every failure has its code, and nothing hangs.
+@Suite(.serialized, .enabled(if: Harness.configured, "run through `make test`"))
+struct FailureTests {
+    @Test func badInputNeverReachesTheCluster() throws {
+        // A port nobody listens on: had submitjob tried to connect, it would say 69.
+        let nowhere = "http://127.0.0.1:9"
+        let missing = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", nowhere],
+            stdin: Data(String(decoding: Harness.fixtureJob, as: UTF8.self).replacing("streamwriter", with: "phoenix5writer").utf8))
+        #expect(missing.status == 66 && missing.errorCode == "missing_plugin", "\(missing)")
+        #expect(missing.errorMessage.contains("connector/phoenix5") && missing.errorMessage.contains("closest"))
+        let broken = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", nowhere], stdin: Data(#"{"job": {"content": [}"#.utf8))
+        #expect(broken.status == 65 && broken.errorMessage.contains("line 1, column 22"), "\(broken)")
+        let noDist = try Submitjob.run(["submit", "--chunjun-dist", "/no/such/dist", "--flink", nowhere], stdin: Harness.fixtureJob)
+        #expect(noDist.status == 66, "\(noDist)")
+        let usage = try Submitjob.run(["submit", "--parallelism", "zero"], stdin: Harness.fixtureJob)
+        #expect(usage.status == 64 && usage.errorCode == "usage", "\(usage)")
+        for run in [missing, broken, noDist, usage] {
+            #expect(run.leaks().isEmpty, "\(run)")
+        }
+    }
+
+    @Test func anUnreachableClusterIsExit69() throws {
+        let run = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", "http://127.0.0.1:9", "--param", "outDir=/x"], stdin: Harness.fixtureJob)
+        #expect(run.status == 69 && run.errorCode == "flink_unreachable", "\(run)")
+    }
+
+    @Test(arguments: [("hang", 75), ("headers-then-hang", 75), ("reset", 76), ("garbage", 76)])
+    func faultsAFlinkCannotProduceBecomeCodes(mode: String, status: Int32) throws {
+        let server = try FaultServer(mode)
+        defer { server.stop() }
+        let run = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", server.url, "--param", "outDir=/x", "--timeout", "3"],
+            stdin: Harness.fixtureJob, limit: 30)
+        #expect(run.status == status, "\(mode): \(run)")
+        #expect(run.json?["ok"] == .bool(false))
+        #expect(run.leaks().isEmpty, "\(run)")
+    }
+}
