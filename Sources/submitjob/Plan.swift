@@ -5,13 +5,11 @@ struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print what submit would send, secrets masked, without changing the cluster.",
         discussion: """
-            Validates the job, resolves its plugins and prints the plan as JSON: program
-            arguments, plugin jars, classpath URLs and the exact REST body. It asks the cluster
-            only read-only questions (GET /config, GET /jars); with --flink-version it asks nothing.
+            Validates the job, resolves its plugins and prints the plan as JSON: program arguments, plugin jars, classpath URLs and the exact REST body. It asks the cluster only read-only questions (GET /config, GET /jars); with --flink-version it asks nothing.
 
             Examples:
               submitjob plan --job job.json
-              submitjob plan --job job.sql --flink-version 1.12.7 --chunjun-dist ./chunjun-dist
+              submitjob plan --job job.sql --flink-version 1.12.7
             """
     )
 

@@ -5,13 +5,11 @@ struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit a Chunjun job to Flink over REST.",
         discussion: """
-            Uploads chunjun-core.jar once per content (found again by its SHA-256 in its name),
-            then runs it with the job's program arguments. Every submission carries a job id;
-            when an answer is lost, the job is looked up by that id, never sent twice.
+            Uploads chunjun-core.jar once per content (found again by the SHA-256 in its name), then runs it with the job's program arguments. Every submission carries a job id: when an answer is lost, the job is looked up by that id, never sent twice.
 
             Examples:
-              submitjob submit --job mysql_to_hive.json --flink http://jobmanager:8081
-              cat job.json | submitjob submit --name nightly-sync --conf chunjun.dirty-data.output-type=log
+              submitjob submit --job job.json --flink http://jm:8081
+              submitjob submit --name nightly < job.json
             """
     )
 

@@ -11,13 +11,11 @@ struct SubmitJob: AsyncParsableCommand {
         commandName: "submitjob",
         abstract: "Submit Chunjun jobs to Apache Flink and report what happened as JSON.",
         discussion: """
-            Reads a Chunjun job (sync JSON or SQL script) from --job or standard input, resolves
-            its plugin jars from a chunjun-dist folder the way Chunjun does, and submits it to
-            Flink's REST API. Exactly one JSON document goes to stdout; messages for people go to
-            stderr. Exit statuses: 0 ok, 1 Flink rejected the job, 64 usage, 65 invalid job,
-            66 missing file/folder/plugin, 69 Flink unreachable, 70 internal error, 75 timed out
-            (outcome unknown), 76 unexpected answer from Flink, 77 authentication rejected,
-            78 configuration error.
+            Reads a Chunjun job (sync JSON or SQL script) from --job or standard input, resolves its plugin jars from a chunjun-dist folder the way Chunjun does, and submits it to Flink's REST API.
+
+            Exactly one JSON document goes to stdout; messages for people go to stderr.
+
+            Exit statuses: 0 ok, 1 Flink rejected the job, 64 usage, 65 invalid job, 66 missing file/folder/plugin, 69 Flink unreachable, 70 internal error, 75 timed out (outcome unknown), 76 unexpected answer from Flink, 77 authentication rejected, 78 configuration error.
             """,
         version: version,
         subcommands: [Submit.self, Plan.self]

@@ -25,7 +25,7 @@ public struct ChunjunDist: Sendable, Equatable {
                 files[parts.dropLast().joined(separator: "/"), default: []].append(parts.last ?? "")
             }
         }
-        self.init(root: root, files: files, folders: folders)
+        self.init(root: root, files: files.mapValues { $0.sorted() }, folders: folders)
     }
 
     /// Chunjun counts only `chunjun*.jar` (case-insensitive) as plugin jars, sorted for a stable plan.

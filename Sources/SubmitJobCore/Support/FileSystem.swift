@@ -33,15 +33,8 @@ public struct LocalFileSystem: FileSystem {
             throw SubmitJobError(.missingFile, "\(path) is a folder, not a job file", context: [("path", .string(path))])
         }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SubmitJobError(.missingFile, "cannot read \(path == "-" ? "standard input" : path): \(Self.reason(errno))")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[..<n])
+        try Self.forEachChunk(of: fd, named: path == "-" ? "standard input" : path) { (chunk) throws(SubmitJobError) in
+            bytes.append(contentsOf: chunk)
             if bytes.count > limit {
                 throw SubmitJobError(.invalidJob, "\(path == "-" ? "the job on standard input" : path) is larger than \(limit >> 20) MiB")
             }
@@ -78,7 +71,8 @@ public struct LocalFileSystem: FileSystem {
             }
         }
         walk("", depth: 0)
-        return ChunjunDist(root: root, files: files, folders: folders)
+        // readdir's order is the file system's: sort, so equal dists make equal plans.
+        return ChunjunDist(root: root, files: files.mapValues { $0.sorted() }, folders: folders)
     }
 
     public func sha256(of path: String) throws(SubmitJobError) -> String {
@@ -86,20 +80,26 @@ public struct LocalFileSystem: FileSystem {
         guard fd >= 0 else { throw Self.openError(path, errno) }
         defer { close(fd) }
         var hasher = SHA256()
-        var chunk = [UInt8](repeating: 0, count: 256 << 10)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SubmitJobError(.missingFile, "cannot read \(path): \(Self.reason(errno))")
-            }
-            if n == 0 { break }
-            chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
-        }
+        try Self.forEachChunk(of: fd, named: path) { hasher.update(bufferPointer: $0) }
         return hasher.finalize().map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
+    }
+
+    /// Reads a descriptor to its end in fixed chunks, so nothing but the caller's use grows with the file.
+    static func forEachChunk(of fd: Int32, named name: String, _ body: (UnsafeRawBufferPointer) throws(SubmitJobError) -> Void) throws(SubmitJobError) {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
+        defer { chunk.deallocate() }
+        while true {
+            let n = systemRead(fd, chunk.baseAddress, chunk.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SubmitJobError(.missingFile, "cannot read \(name): \(reason(errno))")
+            }
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: chunk[..<n]))
+        }
     }
 
     static func isDirectory(_ path: String) -> Bool {
