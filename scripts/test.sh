@@ -13,6 +13,8 @@ flink120=$(scripts/flink.sh install 1.20.3)
 flink112=$(scripts/flink.sh install 1.12.5)
 Tests/Fixtures/build-dist.sh "$flink112/lib" "$here/.build/fixtures"
 make build
+# Compile the tests before any cluster starts, so the clusters are not left idling through it.
+swift build --build-tests
 
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/submitjob-test.XXXXXX")
 stop_clusters() {

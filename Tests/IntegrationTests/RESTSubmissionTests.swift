@@ -107,8 +107,10 @@ struct RESTSubmissionTests {
         try FileManager.default.createDirectory(atPath: "\(dist)/connector/nothing", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "\(dist)/formats/chunjun-format-fixture.jar", toPath: "\(dist)/connector/nothing/chunjun-connector-nothing.jar")
         let job = String(decoding: Harness.fixtureJob, as: UTF8.self).replacing("streamreader", with: "nothingreader")
-        let run = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("reason"), dist: dist), stdin: Data(job.utf8))
+        let run = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("reason"), dist: dist) + ["--verbose"], stdin: Data(job.utf8))
         #expect(run.status == 1, "\(run)")
+        // --verbose: Flink's whole trace on stderr for people; stdout keeps the one-line reason.
+        #expect(run.stderr.contains("Caused by: ") && run.stderr.contains("\tat org.apache.flink"), "\(run)")
         #expect(run.errorCode == "flink_rejected")
         #expect(run.errorMessage.hasPrefix("Flink rejected the job: java.lang.ClassNotFoundException: com.dtstack.chunjun.connector.nothing.source.NothingSourceFactory"), "\(run)")
         #expect(run.leaks().isEmpty, "\(run)")
