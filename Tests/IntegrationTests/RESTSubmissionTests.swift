@@ -74,6 +74,22 @@ struct RESTSubmissionTests {
     }
 
     @Test(arguments: clusters)
+    func aRetryAfterTheJobEndedDoesNotRunItAgain(cluster: Cluster) async throws {
+        var generator = SystemRandomNumberGenerator()
+        let jobID = SubmissionOptions.randomJobID(using: &generator)
+        let out = try Harness.newFolder("ended")
+        let arguments = submitArguments(cluster, outDir: out) + ["--job-id", jobID]
+        let first = try Submitjob.run(arguments, stdin: Harness.fixtureJob)
+        #expect(first.status == 0, "\(first)")
+        #expect(try await FlinkREST.waitFor(cluster, jobID, ["FINISHED", "FAILED"]) == "FINISHED")
+        // 1.12 would accept the ended job's id and run it a second time.
+        let retry = try Submitjob.run(arguments, stdin: Harness.fixtureJob)
+        #expect(retry.status == 0 && retry.json?["alreadySubmitted"] == .bool(true), "\(retry)")
+        #expect(try await FlinkREST.jobs(cluster, id: jobID) == 1)
+        #expect(try String(contentsOfFile: "\(out)/part-0", encoding: .utf8).split(separator: "\n").count == 10)
+    }
+
+    @Test(arguments: clusters)
     func aLostRunAnswerIsSettledByTheJobIDNotByRunningAgain(cluster: Cluster) async throws {
         let proxy = try FaultServer("lose-run-answer", upstream: cluster.url)
         defer { proxy.stop() }

@@ -21,6 +21,8 @@ import Testing
                 guard let i = state.handlers.firstIndex(where: { call.hasPrefix($0.0) }) else { return nil }
                 return state.handlers.remove(at: i).1
             }
+            // A job nobody scripted is one Flink does not know.
+            if handler == nil, call.hasPrefix("GET /jobs/") { return HTTPResponse(status: 404, body: Array(#"{"errors": ["Job could not be found."]}"#.utf8)) }
             guard let handler else { throw TransportError.failed("unscripted \(call)") }
             return try handler(request)
         }
@@ -43,6 +45,8 @@ import Testing
         ("GET /jars", json(#"{"address": "x", "files": [\#(names.enumerated().map { #"{"id": "id\#($0.offset)_\#($0.element)", "name": "\#($0.element)", "uploaded": \#($0.offset)}"# }.joined(separator: ","))]}"#))
     }
     static let upload: (String, ScriptedTransport.Handler) = ("POST /jars/upload", json(#"{"filename": "/tmp/flink-web-upload/new_\#(jarName)", "status": "success"}"#))
+    /// The check before the run: Flink does not know the job yet.
+    static let unknownJob: (String, ScriptedTransport.Handler) = ("GET /jobs/", json(#"{"errors": ["Job could not be found."]}"#, status: 404))
     static let ran: ScriptedTransport.Handler = json(#"{"jobid": "\#(jobID)"}"#)
 
     func submit(_ transport: ScriptedTransport, version: String = "1.20.3") async throws(SubmitJobError) -> RESTSubmitter.Result {
@@ -61,12 +65,12 @@ import Testing
         let again = ScriptedTransport([Self.config(), Self.jars(Self.jarName, Self.jarName), ("POST /jars/id1_\(Self.jarName)/run", Self.ran)])
         let second = try await submit(again)
         #expect(!second.uploaded && second.jarID == "id1_\(Self.jarName)", "the newest of two copies is used")
-        #expect(again.requests == ["GET /config", "GET /jars", "POST /jars/id1_\(Self.jarName)/run"])
+        #expect(again.requests == ["GET /config", "GET /jobs/\(Self.jobID)", "GET /jars", "POST /jars/id1_\(Self.jarName)/run"])
     }
 
     @Test func aLostAnswerIsSettledByLookingTheJobUpNotByRunningAgain() async throws {
         let transport = ScriptedTransport([
-            Self.config(), Self.jars(Self.jarName),
+            Self.config(), Self.unknownJob, Self.jars(Self.jarName),
             ("POST /jars/", { _ in throw TransportError.timedOut }),
             ("GET /jobs/\(Self.jobID)", Self.json(#"{"jid": "\#(Self.jobID)", "name": "n", "state": "RUNNING"}"#)),
         ])
@@ -89,13 +93,23 @@ import Testing
 
     @Test func aDuplicateIdOfALiveJobIsTheSameSubmission() async throws {
         let transport = ScriptedTransport([
-            Self.config("1.12.5"), Self.jars(Self.jarName),
+            Self.config("1.12.5"), Self.unknownJob, Self.jars(Self.jarName),
             ("POST /jars/", Self.json(#"{"errors": ["org.apache.flink.runtime.client.DuplicateJobSubmissionException: Job has already been submitted."]}"#, status: 400)),
             ("GET /jobs/\(Self.jobID)", Self.json(#"{"jid": "\#(Self.jobID)", "name": "n", "state": "RUNNING"}"#)),
         ])
         let result = try await submit(transport, version: "1.12.5")
         #expect(result.alreadySubmitted)
         #expect(result.warnings.count == 1)
+    }
+
+    @Test func aJobThatAlreadyExistsIsNotSubmittedAgainEvenAfterItEnded() async throws {
+        // 1.12 accepts the id of an ended job again and would start a second one.
+        let transport = ScriptedTransport([
+            Self.config("1.12.5"), ("GET /jobs/\(Self.jobID)", Self.json(#"{"jid": "\#(Self.jobID)", "name": "n", "state": "FINISHED"}"#)),
+        ])
+        let result = try await submit(transport, version: "1.12.5")
+        #expect(result.alreadySubmitted && result.jarID == nil)
+        #expect(transport.requests == ["GET /config", "GET /jobs/\(Self.jobID)"])
     }
 
     @Test func aJarThatVanishedIsUploadedAgainOnce() async throws {

@@ -39,7 +39,7 @@ extension RESTSubmitter.Result {
         [
             ("jobId", .string(jobID)),
             ("flinkVersion", .string(flinkVersion.text)),
-            ("jar", .object([("id", .string(jarID)), ("name", .string(jarName)), ("uploaded", .bool(uploaded))])),
+            ("jar", jarID.map { .object([("id", .string($0)), ("name", .string(jarName ?? "")), ("uploaded", .bool(uploaded))]) } ?? .null),
             ("jobName", .string(plan.jobName)),
             ("jobType", .string(plan.jobType.rawValue)),
             ("flink", .string(flinkURL)),

@@ -5,8 +5,9 @@ public struct RESTSubmitter: Sendable {
     public struct Result: Sendable {
         public var jobID: String
         public var flinkVersion: FlinkVersion
-        public var jarID: String
-        public var jarName: String
+        /// Nil when the job already existed and no jar was looked at.
+        public var jarID: String?
+        public var jarName: String?
         public var uploaded: Bool
         /// The job already existed under this id (a retry of a submission that went through).
         public var alreadySubmitted: Bool
@@ -41,6 +42,12 @@ public struct RESTSubmitter: Sendable {
         }
         let warnings = JarRunRequest.warnings(for: plan, version: cluster.version)
         warnings.forEach(log)
+        // A retry after the first job ended: 1.12 would start a second job under the same id.
+        if let existing = try await lookUp(jobID, deadline: deadline) {
+            log("job \(jobID) already exists (\(existing.state)); not submitting it again")
+            return Result(jobID: jobID, flinkVersion: cluster.version, jarID: nil, jarName: nil, uploaded: false,
+                alreadySubmitted: true, warnings: warnings)
+        }
 
         let jarName = Self.jarName(forSHA256: try fileSystem.sha256(of: plan.coreJar))
         var (jarID, uploaded) = try await findOrUpload(plan.coreJar, as: jarName, deadline: deadline)

@@ -3,6 +3,7 @@ package com.dtstack.chunjun;
 import com.dtstack.chunjun.fixture.Json;
 import com.dtstack.chunjun.fixture.MainArgs;
 import com.dtstack.chunjun.fixture.PluginNames;
+import com.dtstack.chunjun.fixture.SqlScript;
 
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
@@ -31,8 +32,9 @@ import java.util.Map;
 
 /**
  * TEST FIXTURE standing in for Chunjun 1.12.8's entry point. It honours the real program-argument
- * contract (see MainArgs) and plugin naming, runs a sync job through the fixture "stream"
- * connector, and leaves evidence files so integration tests can check what a submitter sent:
+ * contract (see MainArgs) and plugin naming, runs a sync job or a minimal SQL job (see runSql)
+ * through the fixture "stream" connector, and leaves evidence files so integration tests can
+ * check what a submitter sent:
  *
  * <ul>
  *   <li>{@code job.txt}: the URL-decoded {@code -job} text before {@code -p} substitution, as
@@ -45,8 +47,9 @@ import java.util.Map;
  *       non-chunjun jars, as seen from the thread context classloader.
  * </ul>
  *
- * They go into the writer's {@code parameter.path} directory (after substitution), which must be
- * absolute. Unlike the real Main this one never logs the job text or any argument value.
+ * They go into the writer's {@code parameter.path} directory (SQL: the sink table's {@code 'path'}
+ * option), after substitution, which must be absolute. Unlike the real Main this one never logs
+ * the job text or any argument value.
  */
 // SourceFunction, SinkFunction and addSource are deprecated in 1.20 but are the only API common to
 // 1.12 and 1.20. They are written out in full, not imported: with --release 8 javac flags even
@@ -75,7 +78,7 @@ public class Main {
                 runSync(options, job, confJson, confProp);
                 break;
             case "sql":
-                runSql(options, job, confProp);
+                runSql(options, job, confJson, confProp);
                 break;
             default:
                 // Chunjun matches the job type exactly: "SYNC" or "Sync" are errors there too.
@@ -100,16 +103,17 @@ public class Main {
         String sinkClass = PluginNames.sinkFactoryClass(sync.writerName);
 
         // Evidence first, so that even a run that fails below leaves it behind.
-        writeEvidence(sync.outputDir(), options, job, confJson, cl, sourceClass, sinkClass);
+        writeEvidence(outputDir(sync.writerParameter.get("path"), "job.content[0].writer.parameter.path"),
+                options, job, confJson, cl, sourceClass, sinkClass);
 
         org.apache.flink.streaming.api.functions.source.SourceFunction<String> source =
                 createFunction(cl, sourceClass, "createSource",
                         org.apache.flink.streaming.api.functions.source.SourceFunction.class,
-                        sync.readerName, sync.readerParameter);
+                        "'" + sync.readerName + "'", sync.readerParameter);
         org.apache.flink.streaming.api.functions.sink.SinkFunction<String> sink =
                 createFunction(cl, sinkClass, "createSink",
                         org.apache.flink.streaming.api.functions.sink.SinkFunction.class,
-                        sync.writerName, sync.writerParameter);
+                        "'" + sync.writerName + "'", sync.writerParameter);
 
         String jobName = options.get("jobName", "Flink_Job");
         LOG.info(
@@ -119,20 +123,31 @@ public class Main {
                 sync.channel, sync.readerChannel, sync.writerChannel,
                 job.getBytes(StandardCharsets.UTF_8).length, confProp.size());
 
+        execute(jobName, source, sync.readerName, sync.readerChannel,
+                sink, sync.writerName, sync.writerChannel, sync.channel);
+    }
+
+    /** source → sink, the one pipeline shape of the fixture (sync and SQL jobs alike). */
+    private static void execute(
+            String jobName,
+            org.apache.flink.streaming.api.functions.source.SourceFunction<String> source,
+            String sourceName, int sourceParallelism,
+            org.apache.flink.streaming.api.functions.sink.SinkFunction<String> sink,
+            String sinkName, int sinkParallelism, int parallelism) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(sync.channel);
+        env.setParallelism(parallelism);
         // Typed as SingleOutputStreamOperator so the call links the same way on 1.12 and 1.20.
         SingleOutputStreamOperator<String> stream =
-                env.addSource(source, sync.readerName, BasicTypeInfo.STRING_TYPE_INFO);
+                env.addSource(source, sourceName, BasicTypeInfo.STRING_TYPE_INFO);
         stream.uid("chunjun-fixture-source");
-        if (sync.readerChannel > 0) {
-            stream.setParallelism(sync.readerChannel);
+        if (sourceParallelism > 0) {
+            stream.setParallelism(sourceParallelism);
         }
         DataStreamSink<String> out = stream.addSink(sink);
-        out.name(sync.writerName);
+        out.name(sinkName);
         out.uid("chunjun-fixture-sink");
-        if (sync.writerChannel > 0) {
-            out.setParallelism(sync.writerChannel);
+        if (sinkParallelism > 0) {
+            out.setParallelism(sinkParallelism);
         }
         // Not caught on purpose: under a REST submission execute() hands the graph to Flink's
         // embedded executor, and when Flink only wants the plan (GET /jars/:id/plan) it aborts
@@ -142,10 +157,97 @@ public class Main {
 
     // ---------------------------------------------------------------- sql
 
-    private static void runSql(MainArgs options, String job, Map<String, String> confProp) {
-        // Later: split statements on ';', resolve 'connector' = '<name>-x' with PluginNames'
-        // rule, write the same evidence files, then run the statements.
-        throw new UnsupportedOperationException("sql not supported by fixture yet");
+    /**
+     * A minimal SQL job, enough to prove the script arrives intact and its connector jars are on
+     * the classpath; there is no Flink planner (its jars differ between 1.12 and 1.20). The
+     * accepted subset is SqlScript's: CREATE TABLE ... WITH ('k' = 'v', ...) statements and one
+     * {@code INSERT INTO <sink> SELECT * FROM <source>}. Both tables need a
+     * {@code 'connector' = '<name>-x'} (Chunjun's own; Flink's connectors would need the planner).
+     * {@code <name>} maps like a reader/writer name (PluginNames) to the same factory classes a
+     * sync job uses: {@code <Name>SourceFactory} for the source table, {@code <Name>SinkFactory}
+     * for the sink table. They get the tables' WITH options (all strings) as their parameter; the
+     * source also gets {@code column} = the table's columns as {name, type}, unless it has a
+     * 'column' option. With the stream connector, row i is therefore {@code i,<col1>,<col2>...}
+     * (see StreamSourceFactory: integer types give i, BOOLEAN even i, others {@code <name>_i}),
+     * e.g. {@code 0,0,name_0} for {@code (id INT, name STRING)}; {@code 'sliceRecordCount' = '6'}
+     * (or '6,4' per subtask) bounds it. Parallelism 1. -p/-pj substitute ${k} in the script
+     * first; job.txt keeps it as received.
+     */
+    private static void runSql(
+            MainArgs options, String job, String confJson, Map<String, String> confProp)
+            throws Exception {
+        String replaced = replaceParameters(job, options.get("p"), options.get("pj"));
+        SqlScript script = SqlScript.parse(replaced);
+        SqlScript.Table sourceTable = script.source();
+        SqlScript.Table sinkTable = script.sink();
+        String sourceName = sqlConnector(sourceTable, "source");
+        String sinkName = sqlConnector(sinkTable, "sink");
+
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        if (cl == null) {
+            cl = Main.class.getClassLoader();
+        }
+        String sourceClass = PluginNames.sqlSourceFactoryClass(sourceName);
+        String sinkClass = PluginNames.sqlSinkFactoryClass(sinkName);
+
+        // Evidence first, so that even a run that fails below leaves it behind.
+        writeEvidence(outputDir(sinkTable.options.get("path"),
+                        "the 'path' option of sink table '" + sinkTable.name + "'"),
+                options, job, confJson, cl, sourceClass, sinkClass);
+
+        Map<String, Object> readerParameter = new LinkedHashMap<String, Object>(sourceTable.options);
+        if (!readerParameter.containsKey("column")) {
+            List<Object> columns = new ArrayList<>();
+            for (String[] c : sourceTable.columns) {
+                Map<String, Object> column = new LinkedHashMap<>();
+                column.put("name", c[0]);
+                column.put("type", c[1]);
+                columns.add(column);
+            }
+            readerParameter.put("column", columns);
+        }
+        Map<String, Object> writerParameter = new LinkedHashMap<String, Object>(sinkTable.options);
+
+        org.apache.flink.streaming.api.functions.source.SourceFunction<String> source =
+                createFunction(cl, sourceClass, "createSource",
+                        org.apache.flink.streaming.api.functions.source.SourceFunction.class,
+                        sqlPluginDescription(sourceTable, sourceName), readerParameter);
+        org.apache.flink.streaming.api.functions.sink.SinkFunction<String> sink =
+                createFunction(cl, sinkClass, "createSink",
+                        org.apache.flink.streaming.api.functions.sink.SinkFunction.class,
+                        sqlPluginDescription(sinkTable, sinkName), writerParameter);
+
+        String jobName = options.get("jobName", "Flink_Job");
+        LOG.info(
+                "chunjun fixture Main: sql job '{}' mode={} INSERT INTO {} ({}-x) SELECT * FROM {} ({}-x);"
+                        + " {} tables, job text {} bytes (content not logged), {} confProp keys",
+                jobName, options.get("mode", "local"), sinkTable.name, sinkName, sourceTable.name,
+                sourceName, script.tables.size(), job.getBytes(StandardCharsets.UTF_8).length,
+                confProp.size());
+
+        execute(jobName, source, sourceTable.name, -1, sink, sinkTable.name, -1, 1);
+    }
+
+    /** The table's 'connector' = '<name>-x' → name; Flink's own connectors are refused. */
+    private static String sqlConnector(SqlScript.Table table, String role) {
+        String connector = table.options.get("connector");
+        if (connector == null) {
+            throw new IllegalArgumentException(
+                    role + " table '" + table.name + "' (line " + table.line + ") has no 'connector' option");
+        }
+        String name = PluginNames.sqlConnectorName(connector);
+        if (name == null) {
+            throw new IllegalArgumentException(
+                    role + " table '" + table.name + "' uses 'connector' = '" + connector + "', one of"
+                            + " Flink's own: the chunjun fixture has no SQL planner and runs only"
+                            + " Chunjun's '<name>-x' connectors");
+        }
+        return name;
+    }
+
+    private static String sqlPluginDescription(SqlScript.Table table, String name) {
+        return "table '" + table.name + "', 'connector' = '" + table.options.get("connector")
+                + "', plugin folder " + PluginNames.connectorFolder(name);
     }
 
     // ---------------------------------------------------------------- arguments
@@ -237,13 +339,13 @@ public class Main {
     @SuppressWarnings("unchecked")
     private static <T> T createFunction(
             ClassLoader cl, String className, String method, Class<?> expected,
-            String pluginName, Map<String, Object> parameter) throws Exception {
+            String what, Map<String, Object> parameter) throws Exception {
         Class<?> clazz;
         try {
             clazz = Class.forName(className, true, cl);
         } catch (ClassNotFoundException e) {
             throw new RuntimeException(
-                    "Chunjun plugin class " + className + " (for '" + pluginName + "') is not on the"
+                    "Chunjun plugin class " + className + " (for " + what + ") is not on the"
                             + " classpath: the connector jar is missing from the user-code classloader"
                             + " (put chunjun-dist under Flink's lib/, or pass its jars as classpaths)", e);
         }
@@ -266,6 +368,25 @@ public class Main {
     }
 
     // ---------------------------------------------------------------- evidence
+
+    /** The sink's path (where evidence and rows go): absolute, placeholders replaced. */
+    private static Path outputDir(Object p, String where) {
+        if (!(p instanceof String) || ((String) p).isEmpty()) {
+            throw new IllegalArgumentException(
+                    where + " must be a non-empty string (the fixture writes its output and evidence there)");
+        }
+        String path = (String) p;
+        if (path.contains("${")) {
+            throw new IllegalArgumentException(
+                    where + " still holds an unreplaced ${...} placeholder: pass it with -p name=value");
+        }
+        Path dir = Paths.get(path);
+        if (!dir.isAbsolute()) {
+            throw new IllegalArgumentException(
+                    where + " must be absolute (main() runs in the JobManager, whose working directory is not yours)");
+        }
+        return dir;
+    }
 
     private static void writeEvidence(
             Path dir, MainArgs options, String job, String confJson, ClassLoader cl,
@@ -372,26 +493,6 @@ public class Main {
                 throw new IllegalArgumentException("job.setting.speed.channel must be >= 1");
             }
             return s;
-        }
-
-        /** The writer's parameter.path: where evidence goes. */
-        Path outputDir() {
-            Object p = writerParameter.get("path");
-            if (!(p instanceof String) || ((String) p).isEmpty()) {
-                throw new IllegalArgumentException(
-                        "job.content[0].writer.parameter.path must be a non-empty string (the fixture writes its output and evidence there)");
-            }
-            String path = (String) p;
-            if (path.contains("${")) {
-                throw new IllegalArgumentException(
-                        "job.content[0].writer.parameter.path still holds an unreplaced ${...} placeholder: pass it with -p name=value");
-            }
-            Path dir = Paths.get(path);
-            if (!dir.isAbsolute()) {
-                throw new IllegalArgumentException(
-                        "job.content[0].writer.parameter.path must be absolute (main() runs in the JobManager, whose working directory is not yours)");
-            }
-            return dir;
         }
 
         @SuppressWarnings("unchecked")

@@ -11,13 +11,15 @@ import java.util.Map;
  *
  * <p>Reader parameter:
  * <ul>
- *   <li>{@code sliceRecordCount}: array of numbers (or numeric strings, as in Chunjun's examples);
- *       subtask i emits {@code sliceRecordCount[min(i, len-1)]} rows. Absent or empty: unbounded
- *       (the job runs until cancelled; for cancel/savepoint tests).
+ *   <li>{@code sliceRecordCount}: array of numbers (or numeric strings, as in Chunjun's examples),
+ *       or one string of comma-separated numbers ({@code "6"}, {@code "10,7"}: SQL options are
+ *       strings); subtask i emits {@code sliceRecordCount[min(i, len-1)]} rows. Absent or empty:
+ *       unbounded (the job runs until cancelled; for cancel/savepoint tests).
  *   <li>{@code column}: array of {@code {name, type, value?}}; each row is
  *       {@code <rowIndex>,<col1>,<col2>...}, a column's {@code value} if given, else generated
  *       from its type (integer types: the row index; boolean: even row index; others:
- *       {@code <name>_<rowIndex>}).
+ *       {@code <name>_<rowIndex>}). No columns: each row is just {@code <rowIndex>}. (A SQL job
+ *       passes its CREATE TABLE columns here.)
  *   <li>{@code permitsPerSecond}: optional rows per second per subtask (default unlimited when
  *       bounded, 10 when unbounded, so an unbounded job does not fill the disk).
  * </ul>
@@ -55,8 +57,13 @@ public class StreamSourceFactory {
 
     private static long[] counts(Object v) {
         if (v == null) return new long[0];
+        if (v instanceof String) {
+            String text = ((String) v).trim();
+            v = text.isEmpty() ? java.util.Collections.emptyList() : java.util.Arrays.asList(text.split(",", -1));
+        }
         if (!(v instanceof List)) {
-            throw new IllegalArgumentException("streamreader parameter.sliceRecordCount must be an array");
+            throw new IllegalArgumentException("streamreader parameter.sliceRecordCount must be an array"
+                    + " or a string of comma-separated numbers");
         }
         List<?> l = (List<?>) v;
         long[] out = new long[l.size()];
