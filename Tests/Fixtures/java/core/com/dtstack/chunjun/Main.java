@@ -170,8 +170,8 @@ public class Main {
      * 'column' option. With the stream connector, row i is therefore {@code i,<col1>,<col2>...}
      * (see StreamSourceFactory: integer types give i, BOOLEAN even i, others {@code <name>_i}),
      * e.g. {@code 0,0,name_0} for {@code (id INT, name STRING)}; {@code 'sliceRecordCount' = '6'}
-     * (or '6,4' per subtask) bounds it. Parallelism 1. -p/-pj substitute ${k} in the script
-     * first; job.txt keeps it as received.
+     * bounds it (no such option: unbounded). Parallelism is always 1, so all rows go to part-0.
+     * -p/-pj substitute ${k} in the script first; job.txt keeps it as received.
      */
     private static void runSql(
             MainArgs options, String job, String confJson, Map<String, String> confProp)
