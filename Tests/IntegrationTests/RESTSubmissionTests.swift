@@ -45,6 +45,21 @@ struct RESTSubmissionTests {
     }
 
     @Test(arguments: clusters)
+    func aSQLJobArrivesIntactAndItsConnectorsAreLoaded(cluster: Cluster) async throws {
+        let script = try Data(contentsOf: Harness.repository.appendingPathComponent("Tests/Fixtures/jobs/stream-sql.sql"))
+        let out = try Harness.newFolder("sql")
+        let run = try Submitjob.run(submitArguments(cluster, outDir: out), stdin: script)
+        #expect(run.status == 0 && run.json?["jobType"] == "sql", "\(run)")
+        let jobID = try #require(run.json?["jobId"]?.stringValue)
+        #expect(try await FlinkREST.waitFor(cluster, jobID, ["FINISHED", "FAILED", "CANCELED"]) == "FINISHED")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/job.txt")) == script)
+        #expect(try String(contentsOfFile: "\(out)/part-0", encoding: .utf8).split(separator: "\n").count == 6)
+        let args = try String(contentsOfFile: "\(out)/args.txt", encoding: .utf8)
+        #expect(args.contains("jobType=sql") && args.contains("remoteChunJunDistDir=\(Harness.dist)"))
+        #expect(run.leaks("p+a%2Bs&s w=o,r'd é😀;--x").isEmpty, "\(run)")
+    }
+
+    @Test(arguments: clusters)
     func theCoreJarIsUploadedOncePerContent(cluster: Cluster) async throws {
         let first = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("jar1")), stdin: Harness.fixtureJob)
         let second = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("jar2")), stdin: Harness.fixtureJob)
