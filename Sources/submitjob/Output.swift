@@ -26,7 +26,7 @@ enum Output {
             ("message", .string(error.message)),
             ("exitCode", .number(Int(error.code.exitStatus))),
         ]
-        errorFields += error.context.map { ($0.0, $0.1) }
+        errorFields += error.context
         log(usage ?? "error: \(error.message)")
         if verbose, let detail = error.detail { log(detail) }
         writeStdout(.object([("ok", false), ("error", .object(errorFields))]))

@@ -26,10 +26,7 @@ struct SubmitJob: AsyncParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            let status = exitCode(for: error)
-            // Help and --version are for people: print them as ArgumentParser does.
-            guard status != .success else { exit(withError: error) }
-            Output.fail(SubmitJobError(.usage, message(for: error)), usage: fullMessage(for: error))
+            failArguments(error)
         }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -41,9 +38,14 @@ struct SubmitJob: AsyncParsableCommand {
         } catch let error as SubmitJobError {
             Output.fail(error)
         } catch {
-            let status = exitCode(for: error)
-            guard status != .success else { exit(withError: error) }
-            Output.fail(SubmitJobError(.usage, message(for: error)), usage: fullMessage(for: error))
+            failArguments(error)
         }
+    }
+
+    /// ArgumentParser's errors: help and --version are for people and print as it prints them;
+    /// everything else is a usage error in the JSON contract.
+    static func failArguments(_ error: any Error) -> Never {
+        guard exitCode(for: error) != .success else { exit(withError: error) }
+        Output.fail(SubmitJobError(.usage, message(for: error)), usage: fullMessage(for: error))
     }
 }
