@@ -65,10 +65,14 @@ struct Run: CustomStringConvertible {
 
 enum Submitjob {
     /// Runs the binary with the job on stdin (as the platform's backend does) unless --job is given.
-    static func run(_ arguments: [String], stdin: Data? = nil, limit: TimeInterval = 180) throws -> Run {
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], limit: TimeInterval = 180) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.binary)
         process.arguments = arguments
+        // The test's own environment minus the variables submitjob reads, plus what the test sets.
+        var inherited = ProcessInfo.processInfo.environment
+        for name in ["CHUNJUN_DIST", "CHUNJUN_HOME", "FLINK_REST_URL"] { inherited[name] = nil }
+        process.environment = inherited.merging(environment) { $1 }
         let folder = try Harness.newFolder("run")
         let out = URL(fileURLWithPath: "\(folder)/stdout"), err = URL(fileURLWithPath: "\(folder)/stderr")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)

@@ -147,6 +147,19 @@ struct RESTSubmissionTests {
         #expect(run.leaks().isEmpty, "\(run)")
     }
 
+    @Test func theEnvironmentOfTheImageNeedsNoPathFlags() throws {
+        let cluster = try #require(Harness.cluster120)
+        let fromDist = try Submitjob.run(["plan", "--param", "outDir=/x"], stdin: Harness.fixtureJob,
+            environment: ["CHUNJUN_DIST": Harness.dist, "FLINK_REST_URL": cluster.url])
+        #expect(fromDist.status == 0 && fromDist.json?["flink"]?.stringValue == cluster.url, "\(fromDist)")
+        #expect(fromDist.json?["coreJar"]?.stringValue == "\(Harness.dist)/chunjun-core.jar")
+        let home = URL(fileURLWithPath: Harness.dist).deletingLastPathComponent().path
+        let fromHome = try Submitjob.run(["plan", "--param", "outDir=/x", "--flink-version", "1.12.7"], stdin: Harness.fixtureJob,
+            environment: ["CHUNJUN_HOME": home])
+        #expect(fromHome.status == 0 && fromHome.json?["coreJar"]?.stringValue == "\(home)/chunjun-dist/chunjun-core.jar", "\(fromHome)")
+        #expect(fromHome.json?["flinkRequest"]?["flinkConfiguration"] == nil)
+    }
+
     @Test(arguments: clusters)
     func planAsksTheClusterButNeverChangesIt(cluster: Cluster) async throws {
         let before = try await FlinkREST.jarCount(cluster)
