@@ -38,6 +38,8 @@ export SUBMITJOB_IT_WORK="$run_dir/work"
 mkdir -p "$SUBMITJOB_IT_WORK"
 status=0
 swift test --no-parallel 2>&1 | tee "$run_dir/swift-test.log" || status=$?
+# The backend's side: the copyable Java class, compiled with javac and run against the 1.20 cluster.
+scripts/test-java-example.sh || status=$?
 if [ "$status" -ne 0 ]; then
     echo "tests failed; Flink logs of this run:" >&2
     scripts/flink.sh logs "$run_dir/flink-1.20" 2>/dev/null | tail -n 60 >&2 || true
