@@ -49,20 +49,24 @@ if [ ! -d "$root" ]; then
     need_tool debootstrap debootstrap
     mkdir -p "$cache"
     building=$(mktemp -d "$cache/bullseye-root.tmp.XXXXXX")
-    trap 'unmount_under "$building"; rm -rf --one-file-system "$building"' EXIT
+    # An interrupt reaches this trap only once debootstrap has ended (bash waits for a foreground
+    # child), so nothing is still writing into the folder when it is removed.
+    trap 'unmount_under "$building"; rm -rf --one-file-system "$building" "$building.log"' EXIT
     trap 'exit 130' INT TERM
     chmod 755 "$building"  # mktemp makes it 0700; a root filesystem's / is 0755
     echo "== debootstrap --variant=minbase bullseye from $mirror (first run only)" >&2
     started=$(date +%s%N)
     if ! debootstrap --variant=minbase bullseye "$building" "$mirror" >"$building.log" 2>&1; then
         tail -n 30 "$building.log" >&2
-        echo "test-bullseye: debootstrap failed; full log in $building.log" >&2
+        cp "$building.log" "$cache/bullseye-debootstrap-failed.log"
+        echo "test-bullseye: debootstrap failed; full log in $cache/bullseye-debootstrap-failed.log" >&2
         exit 1
     fi
     seconds=$(awk -v ns=$(($(date +%s%N) - started)) 'BEGIN { printf "%.1f", ns / 1e9 }')
     unmount_under "$building"
-    mv -T "$building" "$root"
-    rm -f "$building.log"
+    # A concurrent run may have put its root in place first; then ours is dropped and theirs used.
+    mv -T "$building" "$root" 2>/dev/null || echo "== another run built $root first; using it" >&2
+    rm -rf --one-file-system "$building" "$building.log"
     trap - EXIT
     echo "== debootstrap took ${seconds}s; root is $(du -sh --one-file-system "$root" | cut -f1)" >&2
 else
@@ -73,7 +77,9 @@ fi
 run=$(mktemp -d "$root/run-XXXXXX")
 inside="/${run##*/}"
 out="$work/bullseye-rows-${run##*-}"  # outside the chroot: the cluster writes it, not submitjob
+mounted_proc=
 cleanup() {
+    if [ -n "$mounted_proc" ]; then umount "$root/proc" || umount -l "$root/proc" || true; fi
     unmount_under "$run"
     rm -rf --one-file-system "$run"
 }
@@ -84,6 +90,20 @@ cp "$binary" "$run/submitjob"
 cp -r "$dist" "$run/chunjun-dist"
 cp "$job" "$run/stream-sync.json"
 mkdir -p "$out"
+
+# The Swift runtime finds itself through /proc/self/exe and aborts at start-up without it
+# ("Unable to obtain Swift runtime path", exit 134), so the root gets a proc mount for this run,
+# as every container has. debootstrap already made the /dev nodes (urandom, null), so /dev needs
+# none. Shown first, without /proc, for the record; it is not a test.
+status=0
+# (The subshell keeps bash's own "Aborted" notice off the output.)
+(chroot "$root" /usr/bin/env -i "$inside/submitjob" --version >/dev/null 2>"$run/stderr"; exit $?) 2>/dev/null || status=$?
+echo "     without /proc: exit $status $(head -c 200 "$run/stderr")"
+# Mounted only when not mounted already (say, by a concurrent run), and unmounted only by whoever mounted it.
+if ! awk -v p="$root/proc" '$2 == p { found = 1 } END { exit !found }' /proc/mounts; then
+    mounted_proc=1  # set first: the trap must unmount even if we are stopped right after mount
+    mount -t proc proc "$root/proc"
+fi
 
 # Runs submitjob inside the root with a clean environment, as a bare image would: nothing from
 # this host (CHUNJUN_DIST, FLINK_REST_URL, …) leaks in.

@@ -40,6 +40,8 @@ status=0
 swift test --no-parallel 2>&1 | tee "$run_dir/swift-test.log" || status=$?
 # The backend's side: the copyable Java class, compiled with javac and run against the 1.20 cluster.
 scripts/test-java-example.sh || status=$?
+# The static binary on the Flink 1.12.7 image's userland: a Debian 11 root (glibc 2.31), via chroot.
+scripts/test-bullseye.sh || status=$?
 if [ "$status" -ne 0 ]; then
     echo "tests failed; Flink logs of this run:" >&2
     scripts/flink.sh logs "$run_dir/flink-1.20" 2>/dev/null | tail -n 60 >&2 || true
