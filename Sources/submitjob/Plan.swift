@@ -20,7 +20,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         Output.verbose = options.verbose
-        let fileSystem = LocalFileSystem()
+        let fileSystem = LocalFileSystem(digestCache: JarDigestCache.standard(environment: Environment.value))
         let job = try options.readJob(from: fileSystem)
         let plan = try options.plan(job: job, fileSystem: fileSystem)
         if let flinkVersion {

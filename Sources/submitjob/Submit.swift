@@ -17,7 +17,7 @@ struct Submit: AsyncParsableCommand {
 
     func run() async throws {
         Output.verbose = options.verbose
-        let fileSystem = LocalFileSystem()
+        let fileSystem = LocalFileSystem(digestCache: JarDigestCache.standard(environment: Environment.value))
         let deadline = options.deadline
         let job = try options.readJob(from: fileSystem)
         var generator = SystemRandomNumberGenerator()

@@ -29,6 +29,24 @@ import Testing
         #expect(try fs.sha256(of: "\(root)/big.jar") == String(expected))
     }
 
+    @Test func remembersDigestsUntilTheFileChanges() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try write("core.jar", "abc")
+        let cache = JarDigestCache(directory: "\(root)/cache")
+        let fs = LocalFileSystem(digestCache: cache)
+        #expect(try fs.sha256(of: "\(root)/core.jar") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(cache.digest(of: "\(root)/core.jar") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // The remembered digest is what is returned while the file is unchanged (proved by planting one)...
+        let entry = cache.entryPath(for: "\(root)/core.jar")
+        let planted = String(repeating: "0", count: 64)
+        let line = try String(contentsOfFile: entry, encoding: .utf8).split(separator: " ")[0] + " " + planted
+        try line.write(toFile: entry, atomically: false, encoding: .utf8)
+        #expect(try fs.sha256(of: "\(root)/core.jar") == planted)
+        // ...and a rewritten file of the same size is hashed again.
+        try write("core.jar", "abd")
+        #expect(try fs.sha256(of: "\(root)/core.jar") == "a52d159f262b2c6ddb724a61840befc36eb30c88877a4030b65cbe86298449c9")
+    }
+
     @Test func listsADistThreeLevelsDeep() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         for path in ["chunjun-core.jar", "connector/mysql/chunjun-connector-mysql.jar", "connector/mysql/mysql-driver.jar",

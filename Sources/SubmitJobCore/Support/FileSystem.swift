@@ -23,7 +23,11 @@ public protocol FileSystem: Sendable {
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
 
 public struct LocalFileSystem: FileSystem {
-    public init() {}
+    let digestCache: JarDigestCache?
+
+    public init(digestCache: JarDigestCache? = nil) {
+        self.digestCache = digestCache
+    }
 
     public func read(_ path: String, limit: Int) throws(SubmitJobError) -> [UInt8] {
         let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
@@ -76,15 +80,15 @@ public struct LocalFileSystem: FileSystem {
     }
 
     public func sha256(of path: String) throws(SubmitJobError) -> String {
+        if let known = digestCache?.digest(of: path) { return known }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw Self.openError(path, errno) }
         defer { close(fd) }
         var hasher = SHA256()
         try Self.forEachChunk(of: fd, named: path) { hasher.update(bufferPointer: $0) }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let digest = hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        digestCache?.remember(digest, of: path)
+        return digest
     }
 
     /// Reads a descriptor to its end in fixed chunks, so nothing but the caller's use grows with the file.
