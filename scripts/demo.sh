@@ -13,7 +13,7 @@ Tests/Fixtures/build-dist.sh "$flink/lib" "$here/.build/demo" >&2
 make build >&2
 
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/submitjob-demo.XXXXXX")
-trap 'scripts/flink.sh stop "$run_dir/flink" || true' EXIT
+trap 'scripts/flink.sh stop "$run_dir/flink" || true; rm -rf "$run_dir/flink"' EXIT
 trap 'exit 130' INT TERM
 read -r rest_port rpc_port < <(python3 scripts/free-ports.py 2)
 url=$(scripts/flink.sh start 1.20.3 "$run_dir/flink" --rest-port "$rest_port" --rpc-port "$rpc_port")

@@ -17,9 +17,12 @@ make build
 swift build --build-tests
 
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/submitjob-test.XXXXXX")
+status=1
 stop_clusters() {
     scripts/flink.sh stop "$run_dir/flink-1.20" || true
     scripts/flink.sh stop "$run_dir/flink-1.12" || true
+    # Keep the clusters' logs and the tests' evidence only when something failed.
+    if [ "$status" -eq 0 ]; then rm -rf "$run_dir"; else echo "logs and evidence kept in $run_dir" >&2; fi
 }
 trap stop_clusters EXIT
 trap 'exit 130' INT TERM
