@@ -25,10 +25,5 @@ public struct FlinkVersion: Sendable, Comparable, CustomStringConvertible {
 
     private func atLeast(_ major: Int, _ minor: Int) -> Bool { (self.major, self.minor) >= (major, minor) }
 
-    /// 1.12–1.19 reject unknown fields of JarRunRequestBody with 400; 1.20+ ignore them.
-    public var rejectsUnknownRunFields: Bool { !atLeast(1, 20) }
     /// `flinkConfiguration` exists from 1.17, but only 1.20+ honour `pipeline.classpaths` in it.
-    public var honoursClasspathsOverREST: Bool { atLeast(1, 20) }
-    /// `GET /jobs/:id/status` appeared around 1.16; `/jobs/:id` works everywhere.
-    public var hasJobStatusEndpoint: Bool { atLeast(1, 16) }
-}
+    public var honoursClasspathsOverREST: Bool { atLeast(1, 20) }}

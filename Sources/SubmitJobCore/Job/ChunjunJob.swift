@@ -53,7 +53,6 @@ public struct SyncJob: Sendable, Equatable {
     /// `content[0].restoration.cache.type` / `.ddl.type`: pull in restore and DDL plugins.
     public var restorationCacheType: String?
     public var restorationDDLType: String?
-    public var channel: Int?
 
     static func parse(_ text: String) throws(SubmitJobError) -> (SyncJob, [Range<Int>], [String]) {
         let parsed: (value: JSONValue, members: [JSONParser.Member])
@@ -99,14 +98,13 @@ public struct SyncJob: Sendable, Equatable {
 
         let setting = job["setting"]
         let restoration = content["restoration"]
-        var sync = SyncJob(
+        let sync = SyncJob(
             readerName: readerName,
             writerName: writerName,
             metricPluginName: setting?["metricPluginConf"]?["pluginName"]?.stringValue,
             restorationCacheType: restoration?["cache"]?["type"]?.stringValue,
             restorationDDLType: restoration?["ddl"]?["type"]?.stringValue
         )
-        sync.channel = setting?["speed"]?["channel"]?.intValue
 
         var ranges: [Range<Int>] = []
         var secrets: [String] = []

@@ -47,7 +47,6 @@ public enum PlanBuilder {
             coreJar: "\(localRoot)/\(resolution.coreJar)",
             plugins: jars.map { "\(localRoot)/\($0)" },
             classpaths: jars.map { fileURL("\(remoteRoot)/\($0)") },
-            resolution: resolution,
             parallelism: options.parallelism,
             jobID: options.jobID.flatMap(SubmissionOptions.normalizedJobID),
             savepointPath: options.savepointPath,

@@ -15,7 +15,6 @@ public struct SubmissionPlan: Sendable {
     public var plugins: [String]
     /// `file://` URLs of the plugin jars as the cluster sees them.
     public var classpaths: [String]
-    public var resolution: PluginResolver.Resolution
     public var parallelism: Int?
     public var jobID: String?
     public var savepointPath: String?

@@ -43,7 +43,7 @@ public struct RESTSubmitter: Sendable {
         let warnings = JarRunRequest.warnings(for: plan, version: cluster.version)
         warnings.forEach(log)
         // A retry after the first job ended: 1.12 would start a second job under the same id.
-        if let existing = try await lookUp(jobID, deadline: deadline) {
+        if let existing = try await client.job(id: jobID, deadline: deadline) {
             log("job \(jobID) already exists (\(existing.state)); not submitting it again")
             return Result(jobID: jobID, flinkVersion: cluster.version, jarID: nil, jarName: nil, uploaded: false,
                 alreadySubmitted: true, warnings: warnings)
@@ -65,7 +65,7 @@ public struct RESTSubmitter: Sendable {
         if let answer = response, !(200..<300).contains(answer.status) {
             let errors = FlinkErrorText.errors(in: answer.body)
             if FlinkErrorText.contains(errors, "DuplicateJobSubmissionException") {
-                guard try await lookUp(jobID, deadline: deadline) != nil else {
+                guard try await client.job(id: jobID, deadline: deadline) != nil else {
                     throw SubmitJobError(.flinkRejected, "Flink says job \(jobID) was already submitted but does not list it (it may have ended on Flink 2.x, which remembers ended ids)",
                         detail: errors.joined(separator: "\n"), context: [("jobId", .string(jobID))])
                 }
@@ -98,17 +98,13 @@ public struct RESTSubmitter: Sendable {
             return try await client.run(jarID: jarID, body: body, deadline: deadline)
         } catch where error.code == .timedOut || error.code == .unexpectedResponse {
             log("no answer to the run of job \(jobID) (\(error.message)); looking the job up")
-            let job = try? await lookUp(jobID, deadline: max(deadline, .now) + Self.lookupGrace)
+            let job = try? await client.job(id: jobID, deadline: max(deadline, .now) + Self.lookupGrace)
             guard job != nil else {
                 throw SubmitJobError(.timedOut, "the outcome of submitting job \(jobID) is unknown: \(error.message). Look it up, or submit again with --job-id \(jobID): Flink refuses a second job with a running job's id",
                     context: [("jobId", .string(jobID))])
             }
             return nil
         }
-    }
-
-    func lookUp(_ jobID: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> FlinkRESTClient.Job? {
-        try await client.job(id: jobID, deadline: deadline)
     }
 
     /// Flink's words when the jar id is unknown: "Jar file /.../flink-web-upload/<id> does not exist" (1.12, 1.20).
