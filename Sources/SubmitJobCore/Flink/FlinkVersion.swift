@@ -26,4 +26,5 @@ public struct FlinkVersion: Sendable, Comparable, CustomStringConvertible {
     private func atLeast(_ major: Int, _ minor: Int) -> Bool { (self.major, self.minor) >= (major, minor) }
 
     /// `flinkConfiguration` exists from 1.17, but only 1.20+ honour `pipeline.classpaths` in it.
-    public var honoursClasspathsOverREST: Bool { atLeast(1, 20) }}
+    public var honoursClasspathsOverREST: Bool { atLeast(1, 20) }
+}

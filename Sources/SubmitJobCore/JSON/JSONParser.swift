@@ -219,12 +219,9 @@ public struct JSONParser {
         }
     }
 
-    /// Line and column (1-based, counted in characters) of the current position.
+    /// An error at the current position.
     private func error(_ reason: String) -> SyntaxError {
-        var line = 1, column = 1
-        for b in bytes[..<min(pos, bytes.count)] {
-            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
-        }
-        return SyntaxError(line: line, column: column, reason: reason)
+        let position = TextPosition(of: pos, in: bytes)
+        return SyntaxError(line: position.line, column: position.column, reason: reason)
     }
 }

@@ -81,13 +81,7 @@ enum SQLTokenizer {
         let bytes = Array(text.utf8)
         var tokens: [Token] = []
         var i = 0
-        func position(_ offset: Int) -> String {
-            var line = 1, column = 1
-            for b in bytes[..<offset] {
-                if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
-            }
-            return "line \(line), column \(column)"
-        }
+        func position(_ offset: Int) -> TextPosition { TextPosition(of: offset, in: bytes) }
         func quoted(_ quote: UInt8, what: String) throws(SubmitJobError) -> (String, Range<Int>) {
             let start = i
             var value: [UInt8] = []

@@ -100,18 +100,8 @@ public enum PlanBuilder {
     /// `file://` URL of an absolute path, percent-encoding what a URL or Flink's `;`-separated
     /// `pipeline.classpaths` list cannot carry literally.
     static func fileURL(_ path: String) -> String {
-        var out = "file://"
-        for b in path.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"),
-                UInt8(ascii: "="), UInt8(ascii: "@"), UInt8(ascii: ":"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
-                let hex = Array("0123456789ABCDEF")
-                out += "%\(hex[Int(b >> 4)])\(hex[Int(b & 0xF)])"
-            }
+        "file://" + JavaURLEncoder.percentEncoded(path) { b in
+            JavaURLEncoder.isAlphanumeric(b) || "/-._~+=@:".utf8.contains(b)
         }
-        return out
     }
 }
