@@ -11,6 +11,11 @@ import Darwin
 
 extension JobType: ExpressibleByArgument {}
 
+/// How a job reaches Flink.
+enum Via: String, ExpressibleByArgument, CaseIterable {
+    case rest, cli
+}
+
 /// The options `submit` and `plan` share: where the job, the dist and Flink are, and how to run the job.
 struct JobOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The Chunjun job file; '-' reads standard input (the default when it is not a terminal).", valueName: "path"))
@@ -22,8 +27,11 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("remote-chunjun-dist"), help: ArgumentHelp("The same tree as the JobManager and TaskManagers see it. Default: --chunjun-dist.", valueName: "dir"))
     var remoteChunjunDist: String?
 
-    @Option(name: .long, help: ArgumentHelp("Flink's REST address. Default: $FLINK_REST_URL, else http://localhost:8081.", valueName: "url"))
-    var flink: String?
+    @OptionGroup(title: "Flink")
+    var cluster: ClusterOptions
+
+    @Option(name: .long, help: "rest: upload chunjun-core.jar once and run it over REST. cli: spawn <flink home>/bin/flink run -d.")
+    var via: Via = .rest
 
     @Option(name: .customLong("job-type"), help: "sync or sql. Default: sync when the job starts with '{', else sql.")
     var jobType: JobType?
@@ -56,14 +64,10 @@ struct JobOptions: ParsableArguments {
     var verbose = false
 
     var distRoot: String {
-        if let chunjunDist { return chunjunDist }
-        if let dist = Environment.value("CHUNJUN_DIST") { return dist }
-        if let home = Environment.value("CHUNJUN_HOME") { return home + "/chunjun-dist" }
+        if let chunjunDist { return Paths.absolute(chunjunDist) }
+        if let dist = Environment.value("CHUNJUN_DIST") { return Paths.absolute(dist) }
+        if let home = Environment.value("CHUNJUN_HOME") { return Paths.absolute(home) + "/chunjun-dist" }
         return "/opt/flink/lib/chunjun-dist"
-    }
-
-    var flinkURL: String {
-        flink ?? Environment.value("FLINK_REST_URL") ?? "http://localhost:8081"
     }
 
     func validate() throws {

@@ -5,11 +5,12 @@ struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print what submit would send, secrets masked, without changing the cluster.",
         discussion: """
-            Validates the job, resolves its plugins and prints the plan as JSON: program arguments, plugin jars, classpath URLs and the exact REST body. It asks the cluster only read-only questions (GET /config, GET /jars); with --flink-version it asks nothing.
+            Validates the job, resolves its plugins and prints the plan as JSON: program arguments, plugin jars, classpath URLs, where Flink is, and the exact REST body (--via rest) or command line (--via cli). Over REST it asks the cluster only read-only questions (GET /config, GET /jars); with --flink-version, or --via cli, it asks nothing.
 
             Examples:
               submitjob plan --job job.json
               submitjob plan --job job.sql --flink-version 1.12.7
+              submitjob plan --via cli --flink-home /opt/flink --job job.json
             """
     )
 
@@ -22,18 +23,29 @@ struct Plan: AsyncParsableCommand {
         Output.verbose = options.verbose
         let fileSystem = LocalFileSystem(digestCache: JarDigestCache.standard(environment: Environment.value))
         let job = try options.readJob(from: fileSystem)
+        let (installation, endpoint) = try options.cluster.resolve(fileSystem: fileSystem)
         let plan = try options.plan(job: job, fileSystem: fileSystem)
+        let version: FlinkVersion?
         if let flinkVersion {
-            guard let version = FlinkVersion(flinkVersion) else {
+            guard let parsed = FlinkVersion(flinkVersion) else {
                 throw SubmitJobError(.usage, "--flink-version must look like 1.20.3, not \"\(flinkVersion)\"")
             }
-            Output.succeed(PlanReport.fields(plan: plan, version: version, flinkURL: nil, jar: nil))
+            version = parsed
+        } else {
+            version = nil
+        }
+        if options.via == .cli {
+            let (command, redacted) = FlinkCLI.command(for: plan, flinkHome: installation.home.value, confDir: installation.confDir.value, endpoint: endpoint)
+            Output.succeed(PlanReport.cliFields(plan: plan, command: command, redactedArguments: redacted, endpoint: endpoint, version: version ?? installation.version))
+        }
+        if let version {
+            Output.succeed(PlanReport.fields(plan: plan, version: version, endpoint: endpoint, jar: nil))
         }
         let transport = AsyncHTTPClientTransport()
         let outcome: Result<(FlinkVersion, PlanReport.JarStatus), SubmitJobError>
         do {
             let deadline = options.deadline
-            let client = try FlinkRESTClient(baseURL: options.flinkURL, transport: transport)
+            let client = try FlinkRESTClient(baseURL: endpoint.url, transport: transport)
             let cluster = try await client.config(deadline: deadline)
             let name = RESTSubmitter.jarName(forSHA256: try fileSystem.sha256(of: plan.coreJar))
             let present = cluster.webSubmit ? try await client.jars(deadline: deadline).first { $0.name == name } : nil
@@ -44,7 +56,7 @@ struct Plan: AsyncParsableCommand {
         await transport.shutdown()
         switch outcome {
         case .success(let (version, jar)):
-            Output.succeed(PlanReport.fields(plan: plan, version: version, flinkURL: options.flinkURL, jar: jar))
+            Output.succeed(PlanReport.fields(plan: plan, version: version, endpoint: endpoint, jar: jar))
         case .failure(let error):
             Output.fail(error)
         }

@@ -18,7 +18,7 @@ struct SubmitJob: AsyncParsableCommand {
             Exit statuses: 0 ok, 1 Flink rejected the job, 64 usage, 65 invalid job, 66 missing file/folder/plugin, 69 Flink unreachable, 70 internal error, 75 timed out (outcome unknown), 76 unexpected answer from Flink, 77 authentication rejected, 78 configuration error.
             """,
         version: version,
-        subcommands: [Submit.self, Plan.self]
+        subcommands: [Submit.self, Plan.self, Config.self]
     )
 
     static func main() async {

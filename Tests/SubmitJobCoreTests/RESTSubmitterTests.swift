@@ -32,6 +32,8 @@ import Testing
         func read(_ path: String, limit: Int) throws(SubmitJobError) -> [UInt8] { [] }
         func listDist(at root: String) throws(SubmitJobError) -> ChunjunDist { Fixtures.releaseDist(root: root) }
         func sha256(of path: String) throws(SubmitJobError) -> String { String(repeating: "ab", count: 32) }
+        func entries(of directory: String) -> [String]? { nil }
+        func isExecutableFile(_ path: String) -> Bool { false }
     }
 
     static let jarName = "chunjun-core-abababababababab.jar"

@@ -23,7 +23,16 @@ public struct FlinkVersion: Sendable, Comparable, CustomStringConvertible {
         (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch)
     }
 
-    private func atLeast(_ major: Int, _ minor: Int) -> Bool { (self.major, self.minor) >= (major, minor) }
+    func atLeast(_ major: Int, _ minor: Int) -> Bool { (self.major, self.minor) >= (major, minor) }
+
+    /// The version in the name of a Flink home's `lib/flink-dist*.jar`
+    /// (`flink-dist_2.11-1.12.5.jar`, `flink-dist-1.20.3.jar`): what `bin/flink` there runs.
+    public init?(distJarName name: String) {
+        guard name.hasPrefix("flink-dist"), name.hasSuffix(".jar"),
+            let dash = name.dropLast(4).lastIndex(of: "-")
+        else { return nil }
+        self.init(String(name[name.index(after: dash)...].dropLast(4)))
+    }
 
     /// `flinkConfiguration` exists from 1.17, but only 1.20+ honour `pipeline.classpaths` in it.
     public var honoursClasspathsOverREST: Bool { atLeast(1, 20) }

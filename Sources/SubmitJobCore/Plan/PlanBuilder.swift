@@ -68,6 +68,9 @@ public enum PlanBuilder {
         if let savepoint = options.savepointPath, savepoint.trimmingWhitespace.isEmpty {
             throw SubmitJobError(.usage, "--savepoint is empty")
         }
+        if let remote = options.remoteDistRoot, !remote.hasPrefix("/") {
+            throw SubmitJobError(.usage, "--remote-chunjun-dist must be an absolute path (it is the path on the Flink nodes), not \"\(remote)\"")
+        }
         if let name = options.jobName, name.trimmingWhitespace.isEmpty {
             throw SubmitJobError(.usage, "--name is empty")
         }

@@ -11,17 +11,10 @@ public enum PlanReport {
         }
     }
 
-    public static func fields(plan: SubmissionPlan, version: FlinkVersion, flinkURL: String?, jar: JarStatus?) -> [(String, JSONValue)] {
-        var fields: [(String, JSONValue)] = [
-            ("jobType", .string(plan.jobType.rawValue)),
-            ("jobName", .string(plan.jobName)),
-            ("entryClass", .string(SubmissionPlan.entryClass)),
-            ("programArgs", .array(plan.redactedProgramArgs.map { .string($0) })),
-            ("coreJar", .string(plan.coreJar)),
-            ("plugins", .array(plan.plugins.map { .string($0) })),
-            ("classpaths", .array(plan.classpaths.map { .string($0) })),
-        ]
-        if let flinkURL { fields.append(("flink", .string(flinkURL))) }
+    public static func fields(plan: SubmissionPlan, version: FlinkVersion, endpoint: FlinkEndpoint?, jar: JarStatus?) -> [(String, JSONValue)] {
+        var fields = common(plan)
+        if let endpoint { fields += [("flink", .string(endpoint.url)), ("endpoint", ConfigReport.endpointFields(endpoint))] }
+        fields.append(("via", "rest"))
         fields.append(("flinkVersion", .string(version.text)))
         if let jar {
             var status: [(String, JSONValue)] = [("name", .string(jar.name)), ("present", .bool(jar.id != nil))]
@@ -31,6 +24,46 @@ public enum PlanReport {
         fields.append(("flinkRequest", JarRunRequest.body(for: plan, version: version, redacted: true)))
         fields.append(("warnings", .array(JarRunRequest.warnings(for: plan, version: version).map { .string($0) })))
         return fields
+    }
+
+    /// `plan --via cli`: the exact command line (secrets masked) and what the child's environment gets.
+    public static func cliFields(plan: SubmissionPlan, command: ProcessCommand, redactedArguments: [String], endpoint: FlinkEndpoint, version: FlinkVersion?) -> [(String, JSONValue)] {
+        var fields = common(plan)
+        fields += [("flink", .string(endpoint.url)), ("endpoint", ConfigReport.endpointFields(endpoint))]
+        fields.append(("via", "cli"))
+        fields.append(("flinkVersion", version.map { .string($0.text) } ?? .null))
+        fields.append(("command", .array(([command.executable] + redactedArguments).map { .string($0) })))
+        fields.append(("environment", .object(command.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { .string($0) } ?? .null) })))
+        return fields
+    }
+
+    static func common(_ plan: SubmissionPlan) -> [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = [
+            ("jobType", .string(plan.jobType.rawValue)),
+            ("jobName", .string(plan.jobName)),
+            ("entryClass", .string(SubmissionPlan.entryClass)),
+            ("programArgs", .array(plan.redactedProgramArgs.map { .string($0) })),
+            ("coreJar", .string(plan.coreJar)),
+            ("plugins", .array(plan.plugins.map { .string($0) })),
+            ("classpaths", .array(plan.classpaths.map { .string($0) })),
+        ]
+        if let jobID = plan.jobID { fields.append(("jobId", .string(jobID))) }
+        return fields
+    }
+}
+
+extension CLISubmitter.Result {
+    public func fields(plan: SubmissionPlan, endpoint: FlinkEndpoint) -> [(String, JSONValue)] {
+        [
+            ("jobId", .string(jobID)),
+            ("flinkVersion", .string(flinkVersion.text)),
+            ("jobName", .string(plan.jobName)),
+            ("jobType", .string(plan.jobType.rawValue)),
+            ("flink", .string(endpoint.url)),
+            ("via", "cli"),
+            ("alreadySubmitted", .bool(alreadySubmitted)),
+            ("warnings", .array(warnings.map { .string($0) })),
+        ]
     }
 }
 

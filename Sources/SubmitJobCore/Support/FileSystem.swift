@@ -17,6 +17,10 @@ public protocol FileSystem: Sendable {
     func listDist(at root: String) throws(SubmitJobError) -> ChunjunDist
     /// SHA-256 of a file, hex, read in chunks so memory stays flat whatever the size.
     func sha256(of path: String) throws(SubmitJobError) -> String
+    /// Names in a folder (files and folders, sorted); nil when it is not a readable folder.
+    func entries(of directory: String) -> [String]?
+    /// A regular file this process may execute.
+    func isExecutableFile(_ path: String) -> Bool
 }
 
 /// The C `read`, which `LocalFileSystem.read` would otherwise shadow.
@@ -89,6 +93,24 @@ public struct LocalFileSystem: FileSystem {
         let digest = hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
         digestCache?.remember(digest, of: path)
         return digest
+    }
+
+    public func entries(of directory: String) -> [String]? {
+        guard let dir = opendir(directory) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func isExecutableFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && access(path, X_OK) == 0
     }
 
     /// Reads a descriptor to its end in fixed chunks, so nothing but the caller's use grows with the file.

@@ -1,0 +1,37 @@
+/// What `submitjob config` prints, and the endpoint part `plan` shows.
+public enum ConfigReport {
+    public static func fields(installation: FlinkInstallation, endpoint: FlinkEndpoint) -> [(String, JSONValue)] {
+        var configuration: [(String, JSONValue)] = [
+            ("dir", .string(installation.confDir.value)),
+            ("dirFrom", .string(installation.confDir.from)),
+            ("file", installation.configuration.file.map { .string($0) } ?? .null),
+            ("dialect", installation.configuration.dialect.map { .string($0.rawValue) } ?? .null),
+        ]
+        configuration.append(("notes", .array(installation.notes.map { .string($0) })))
+        return [
+            ("flink", .string(endpoint.url)),
+            ("endpoint", endpointFields(endpoint)),
+            ("flinkHome", .object([
+                ("path", .string(installation.home.value)),
+                ("from", .string(installation.home.from)),
+                ("launcher", .string(installation.launcher)),
+                ("version", installation.version.map { .string($0.text) } ?? .null),
+            ])),
+            ("configuration", .object(configuration)),
+        ]
+    }
+
+    public static func endpointFields(_ endpoint: FlinkEndpoint) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("url", .string(endpoint.url)), ("from", .string(endpoint.from))]
+        switch endpoint.target {
+        case .remote:
+            fields.append(("target", "remote"))
+        case .kubernetesSession(let clusterID, let namespace):
+            fields += [("target", "kubernetes-session"), ("clusterId", .string(clusterID)), ("namespace", .string(namespace))]
+        }
+        fields.append(("settings", .array(endpoint.settings.map {
+            .object([("key", .string($0.key)), ("value", .string($0.value)), ("from", .string($0.from))])
+        })))
+        return .object(fields)
+    }
+}

@@ -1,0 +1,79 @@
+/// Carries out a plan with `bin/flink run -d`. The same exactly-once rule as REST: the plan's job
+/// id goes to Flink (`-D$internal.pipeline.job-id`), is looked up over REST before the run, and
+/// settles a run that timed out.
+public struct CLISubmitter: Sendable {
+    public struct Result: Sendable {
+        public var jobID: String
+        public var flinkVersion: FlinkVersion
+        public var alreadySubmitted: Bool
+        public var warnings: [String]
+    }
+
+    let client: FlinkRESTClient
+    let runner: any ProcessRunner
+    let log: @Sendable (String) -> Void
+
+    public init(client: FlinkRESTClient, runner: any ProcessRunner, log: @escaping @Sendable (String) -> Void) {
+        self.client = client
+        self.runner = runner
+        self.log = log
+    }
+
+    public func submit(_ plan: SubmissionPlan, command: ProcessCommand, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> Result {
+        guard let jobID = plan.jobID else {
+            throw SubmitJobError(.internal, "a CLI submission needs a job id to be exactly-once")
+        }
+        let version = try await client.config(deadline: deadline).version
+        if let existing = try await client.job(id: jobID, deadline: deadline) {
+            log("job \(jobID) already exists (\(existing.state)); not submitting it again")
+            return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: true, warnings: [])
+        }
+        log("running \(command.executable) run -d ... (job \(jobID))")
+        let outcome = try await runner.run(command, deadline: deadline)
+        switch outcome.termination {
+        case .timedOut:
+            log("flink run did not finish before the deadline; it was killed. Looking job \(jobID) up")
+            if case .some(.some) = try? await client.job(id: jobID, deadline: .now + RESTSubmitter.lookupGrace) {
+                let warning = "flink run was killed at the deadline after the job had been submitted"
+                return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: [warning])
+            }
+            throw SubmitJobError(.timedOut, "flink run did not finish before the deadline and was killed; the outcome of job \(jobID) is unknown. Look it up, or submit again with --job-id \(jobID)",
+                detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
+        case .exited(0):
+            guard let printed = FlinkCLI.submittedJobID(in: outcome.standardOutput) else {
+                if try await client.job(id: jobID, deadline: deadline) != nil {
+                    return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: ["flink run printed no job id; the job was found by its id"])
+                }
+                throw SubmitJobError(.unexpectedResponse, "flink run exited with 0 but printed no \"Job has been submitted with JobID\" line, and Flink does not know job \(jobID)",
+                    detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
+            }
+            guard printed == jobID else {
+                throw SubmitJobError(.unexpectedResponse, "flink run submitted job \(printed), not \(jobID): this Flink ignores \(FlinkCLI.jobIDOption), so a retry could not be recognised",
+                    detail: Self.detail(outcome), context: [("jobId", .string(printed))])
+            }
+            return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: [])
+        case .exited(let status), .signaled(let status):
+            let signaled = if case .signaled = outcome.termination { true } else { false }
+            let failure = FlinkCLI.failureReason(standardError: outcome.standardError, standardOutput: outcome.standardOutput)
+            if let failure, FlinkCLI.isDuplicate(failure.trace), try await client.job(id: jobID, deadline: deadline) != nil {
+                log("Flink already runs job \(jobID); not submitting it again")
+                return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: true, warnings: [])
+            }
+            let how = signaled ? "was killed by signal \(status)" : "exited with status \(status)"
+            let reason = failure?.reason ?? Self.lastLine(outcome.standardError) ?? "no reason printed"
+            throw SubmitJobError(.flinkRejected, "flink run \(how): \(reason)", detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
+        }
+    }
+
+    static func lastLine(_ text: String) -> String? {
+        text.split(whereSeparator: \.isNewline).last { !$0.trimmingWhitespace.isEmpty }.map { $0.trimmingWhitespace }
+    }
+
+    /// What `--verbose` shows: the child's output (scrubbed of secrets when printed).
+    static func detail(_ outcome: ProcessOutcome) -> String? {
+        let parts = [("stdout", outcome.standardOutput), ("stderr", outcome.standardError)]
+            .filter { !$0.1.trimmingWhitespace.isEmpty }
+            .map { "flink run \($0.0):\n\($0.1)" }
+        return parts.isEmpty ? nil : parts.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import SubmitJobCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where Flink is: its REST address, its local installation and configuration, and the
+/// Kubernetes session it may be. Shared by submit, plan and config.
+struct ClusterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Flink's REST address. Default: $FLINK_REST_URL, else what Flink's configuration says (rest.address, rest.port, ...), else http://localhost:8081.", valueName: "url"))
+    var flink: String?
+
+    @Option(name: .customLong("flink-home"), help: ArgumentHelp("The Flink installation whose bin/flink --via cli runs and whose conf/ is read. Default: $FLINK_HOME, else /opt/flink.", valueName: "dir"))
+    var flinkHome: String?
+
+    @Option(name: .customLong("flink-conf-dir"), help: ArgumentHelp("Folder of flink-conf.yaml / config.yaml. Default: $FLINK_CONF_DIR, else <flink home>/conf.", valueName: "dir"))
+    var flinkConfDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("remote (a session cluster at a REST address) or kubernetes-session. Default: remote, unless Flink's configuration sets execution.target: kubernetes-session.", valueName: "target"))
+    var target: String?
+
+    @Option(name: .customLong("cluster-id"), help: ArgumentHelp("With --target kubernetes-session: the session's kubernetes.cluster-id; REST is then http://<id>-rest.<namespace>.svc:8081.", valueName: "id"))
+    var clusterID: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --target kubernetes-session: the session's namespace. Default: kubernetes.namespace from the configuration, else default.", valueName: "ns"))
+    var namespace: String?
+
+    /// Reads the local installation's configuration and decides the endpoint. Only reads files.
+    func resolve(fileSystem: some FileSystem) throws(SubmitJobError) -> (FlinkInstallation, FlinkEndpoint) {
+        let home = flinkHome.map { FlinkInstallation.Choice(Paths.absolute($0), from: "--flink-home") }
+            ?? Environment.value("FLINK_HOME").map { FlinkInstallation.Choice(Paths.absolute($0), from: "$FLINK_HOME") }
+            ?? FlinkInstallation.Choice(FlinkInstallation.defaultHome, from: "default")
+        let confDir = flinkConfDir.map { FlinkInstallation.Choice(Paths.absolute($0), from: "--flink-conf-dir") }
+            ?? Environment.value("FLINK_CONF_DIR").map { FlinkInstallation.Choice(Paths.absolute($0), from: "$FLINK_CONF_DIR") }
+        let installation = try FlinkInstallation.locate(home: home, confDir: confDir, fileSystem: fileSystem)
+        let endpoint = try FlinkEndpoint.resolve(FlinkEndpoint.Inputs(
+            flag: flink, environment: Environment.value("FLINK_REST_URL"), target: target,
+            clusterID: clusterID, namespace: namespace, configuration: installation.configuration))
+        return (installation, endpoint)
+    }
+}
+
+enum Paths {
+    /// Relative paths are resolved against the working directory: they end up in file:// URLs
+    /// and in a child's environment, where "relative" would mean something else.
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let cwd = getcwd(nil, 0) else { return path }
+        defer { free(cwd) }
+        let base = String(cString: cwd)
+        let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return trimmed.isEmpty || trimmed == "." ? base : (base == "/" ? "/" : base + "/") + trimmed
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import SubmitJobCore
+
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print where Flink is and where each part of that answer came from.",
+        discussion: """
+            Reads the local Flink configuration (flink-conf.yaml or config.yaml, as that Flink version does) and resolves the REST endpoint: --flink, then --target kubernetes-session, then $FLINK_REST_URL, then the configuration (execution.target, rest.address or jobmanager.rpc.address, rest.port, rest.path, security.ssl.rest.enabled), then http://localhost:8081. Contacts nothing.
+
+            Examples:
+              submitjob config
+              submitjob config --flink-conf-dir /opt/flink/conf
+              submitjob config --target kubernetes-session --cluster-id etl --namespace data
+            """
+    )
+
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() throws {
+        let (installation, endpoint) = try cluster.resolve(fileSystem: LocalFileSystem())
+        Output.succeed(ConfigReport.fields(installation: installation, endpoint: endpoint))
+    }
+}

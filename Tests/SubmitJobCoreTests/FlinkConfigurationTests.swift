@@ -1,0 +1,159 @@
+import Testing
+@testable import SubmitJobCore
+
+/// Flink's two configuration dialects, read as each Flink version reads them.
+@Suite struct FlinkConfigurationTests {
+    @Test func legacyFileFollowsFlinksLineRule() {
+        let text = """
+            # a comment
+            rest.address: jm.example   # trailing comment
+            rest.port: 8081
+            rest.port: 9091
+            quoted: "kept as written"
+            no-space:8081
+            empty.value:
+            url: http://x:1/y
+              indented.key :  spaced value  
+            hash.inside: a#b
+            """
+        let configuration = FlinkConfiguration.parseLegacy(text, file: "flink-conf.yaml")
+        #expect(configuration["rest.address"] == "jm.example")
+        #expect(configuration["rest.port"] == "9091", "later lines win")
+        #expect(configuration.origin(of: "rest.port") == "flink-conf.yaml line 4")
+        #expect(configuration["quoted"] == "\"kept as written\"", "Flink 1.12 does not unquote")
+        #expect(configuration["no-space"] == nil && configuration["no-space:8081"] == nil, "': ' is the separator")
+        #expect(configuration["empty.value"] == nil)
+        #expect(configuration["url"] == "http://x:1/y")
+        #expect(configuration["indented.key"] == "spaced value")
+        #expect(configuration["hash.inside"] == "a", "'#' starts a comment anywhere")
+    }
+
+    @Test func standardFileFlattensNestedAndFlatKeys() throws {
+        let text = """
+            rest:
+              address: jm.example
+              port: 8082
+              path: /flink/
+            jobmanager.rpc.address: rpc.example
+            security:
+              ssl:
+                rest:
+                  enabled: true
+            pipeline.classpaths: [file:///a.jar, file:///b.jar]
+            quoted: "unquoted by YAML"
+            """
+        let configuration = try FlinkConfiguration.parseStandard(text, file: "config.yaml")
+        #expect(configuration["rest.address"] == "jm.example")
+        #expect(configuration["rest.port"] == "8082")
+        #expect(configuration["rest.path"] == "/flink/")
+        #expect(configuration["jobmanager.rpc.address"] == "rpc.example")
+        #expect(configuration["security.ssl.rest.enabled"] == "true")
+        #expect(configuration["pipeline.classpaths"] == "file:///a.jar;file:///b.jar")
+        #expect(configuration["quoted"] == "unquoted by YAML")
+        #expect(configuration.origin(of: "rest.port") == "config.yaml line 3")
+        #expect(configuration.origin(of: "security.ssl.rest.enabled") == "config.yaml line 9")
+    }
+
+    @Test func badYAMLNamesTheLineButNotTheText() {
+        let text = "rest:\n  port: 8081\n  password: s3cr3t-value: [\n"
+        #expect {
+            try FlinkConfiguration.parseStandard(text, file: "config.yaml")
+        } throws: { error in
+            guard let error = error as? SubmitJobError else { return false }
+            return error.code == .configuration && error.message.contains("line 3") && !error.message.contains("s3cr3t")
+        }
+        #expect(throws: SubmitJobError.self) { try FlinkConfiguration.parseStandard("- a\n- b\n", file: "config.yaml") }
+        #expect((try? FlinkConfiguration.parseStandard("", file: "config.yaml"))?.entries.isEmpty == true)
+    }
+
+    @Test(arguments: [
+        // (flink-conf.yaml present, config.yaml present, version) → file read
+        (true, false, "1.12.5", "flink-conf.yaml"),
+        (false, true, "1.12.5", nil),
+        (true, true, "1.12.5", "flink-conf.yaml"),
+        (false, true, "1.19.1", "config.yaml"),
+        (true, true, "1.20.3", "flink-conf.yaml"),
+        (false, true, "1.20.3", "config.yaml"),
+        (true, false, "2.1.1", nil),
+        (true, true, "2.1.1", "config.yaml"),
+        (true, true, nil, "flink-conf.yaml"),
+        (false, true, nil, "config.yaml"),
+        (false, false, "1.20.3", nil),
+    ] as [(Bool, Bool, String?, String?)])
+    func precedenceOfTheTwoFiles(legacy: Bool, standard: Bool, version: String?, expected: String?) {
+        let dialect = FlinkConfiguration.dialect(hasLegacy: legacy, hasStandard: standard, version: version.flatMap { FlinkVersion($0) })
+        #expect(dialect?.rawValue == expected)
+    }
+
+    @Test func versionFromTheDistJar() {
+        #expect(FlinkVersion(distJarName: "flink-dist_2.11-1.12.5.jar")?.text == "1.12.5")
+        #expect(FlinkVersion(distJarName: "flink-dist-1.20.3.jar")?.text == "1.20.3")
+        #expect(FlinkVersion(distJarName: "flink-table_2.11-1.12.5.jar") == nil)
+        #expect(FlinkVersion(distJarName: "flink-dist.jar") == nil)
+    }
+}
+
+/// Where the REST endpoint comes from, in order.
+@Suite struct FlinkEndpointTests {
+    static let configuration = FlinkConfiguration.parseLegacy("rest.address: conf-host\nrest.port: 9999\n", file: "/c/flink-conf.yaml")
+
+    @Test func flagBeatsEnvironmentBeatsConfigurationBeatsDefault() throws {
+        let all = FlinkEndpoint.Inputs(flag: "http://flag:1", environment: "http://env:2", configuration: Self.configuration)
+        #expect(try FlinkEndpoint.resolve(all).url == "http://flag:1")
+        var inputs = all
+        inputs.flag = nil
+        #expect(try FlinkEndpoint.resolve(inputs).url == "http://env:2")
+        #expect(try FlinkEndpoint.resolve(inputs).isExplicit)
+        inputs.environment = nil
+        let fromFile = try FlinkEndpoint.resolve(inputs)
+        #expect(fromFile.url == "http://conf-host:9999")
+        #expect(!fromFile.isExplicit)
+        #expect(fromFile.settings.map(\.from) == ["/c/flink-conf.yaml line 1", "/c/flink-conf.yaml line 2", "Flink's default"])
+        inputs.configuration = FlinkConfiguration()
+        #expect(try FlinkEndpoint.resolve(inputs).url == "http://localhost:8081")
+    }
+
+    @Test func restAddressFallsBackToTheRPCAddressAndTheDefaults() throws {
+        let configuration = FlinkConfiguration.parseLegacy("jobmanager.rpc.address: rpc-host\n", file: "f")
+        let endpoint = try FlinkEndpoint.resolve(.init(configuration: configuration))
+        #expect(endpoint.url == "http://rpc-host:8081")
+        #expect(endpoint.settings.first == FlinkEndpoint.Setting(key: "rest.address", value: "rpc-host", from: "f line 1 (jobmanager.rpc.address)"))
+        #expect(try FlinkEndpoint.resolve(.init(configuration: FlinkConfiguration.parseLegacy("x: y\n", file: "f"))).url == "http://localhost:8081")
+    }
+
+    @Test func tlsPathAndIPv6() throws {
+        let configuration = try FlinkConfiguration.parseStandard("""
+            rest: {address: "::1", port: 8443, path: /a/b/}
+            security.ssl.rest.enabled: TRUE
+            """, file: "config.yaml")
+        #expect(try FlinkEndpoint.resolve(.init(configuration: configuration)).url == "https://[::1]:8443/a/b")
+        let prefixed = FlinkConfiguration.parseLegacy("rest.url-prefix: /proxy\n", file: "f")
+        #expect(try FlinkEndpoint.resolve(.init(configuration: prefixed)).url == "http://localhost:8081/proxy")
+    }
+
+    @Test func kubernetesSessionFromFlagsOrConfiguration() throws {
+        let byFlag = try FlinkEndpoint.resolve(.init(environment: "http://env:2", target: "kubernetes-session", clusterID: "etl", namespace: "data"))
+        #expect(byFlag.url == "http://etl-rest.data.svc:8081")
+        #expect(byFlag.target == .kubernetesSession(clusterID: "etl", namespace: "data"))
+        let defaultNamespace = try FlinkEndpoint.resolve(.init(target: "kubernetes-session", clusterID: "etl"))
+        #expect(defaultNamespace.url == "http://etl-rest.default.svc:8081")
+
+        let configuration = FlinkConfiguration.parseLegacy("execution.target: kubernetes-session\nkubernetes.cluster-id: sess\nkubernetes.namespace: ns1\nrest.address: ignored\n", file: "f")
+        let byFile = try FlinkEndpoint.resolve(.init(configuration: configuration))
+        #expect(byFile.url == "http://sess-rest.ns1.svc:8081")
+        #expect(byFile.from == "f line 1")
+        #expect(try FlinkEndpoint.resolve(.init(environment: "http://env:2", configuration: configuration)).url == "http://env:2")
+    }
+
+    @Test func contradictionsAreUsageErrors() {
+        func code(_ inputs: FlinkEndpoint.Inputs) -> SubmitJobError.Code? {
+            do { _ = try FlinkEndpoint.resolve(inputs); return nil } catch { return error.code }
+        }
+        #expect(code(.init(flag: "http://a:1", target: "kubernetes-session", clusterID: "x")) == .usage)
+        #expect(code(.init(target: "kubernetes-session")) == .usage)
+        #expect(code(.init(clusterID: "x")) == .usage)
+        #expect(code(.init(target: "yarn-session")) == .usage)
+        #expect(code(.init(target: "kubernetes-session", clusterID: "Not_A_Label")) == .usage)
+        #expect(code(.init(configuration: FlinkConfiguration.parseLegacy("execution.target: kubernetes-session\n", file: "f"))) == .configuration)
+    }
+}
