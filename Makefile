@@ -5,7 +5,10 @@ BINARY      := .build/release/submitjob
 # -static-executable: one binary that runs on any x86-64 Linux userland (the Flink 1.12.7 image's is Debian 11).
 RELEASE_FLAGS := -c release --product submitjob -Xswiftc -static-executable -Xlinker --strip-all
 
-.PHONY: build test unit-test demo clean
+IMAGE       ?= submitjob-flink
+TARGET      ?= standalone
+
+.PHONY: build test unit-test demo image image-test clean
 
 build:
 	$(SWIFT) build $(RELEASE_FLAGS)
@@ -23,6 +26,17 @@ unit-test:
 # Starts a local Flink, submits a Chunjun-shaped job, prints the result and the job's state, stops Flink.
 demo:
 	SUBMITJOB_CACHE=$(CACHE) scripts/demo.sh
+
+# The Flink 1.12.7 + Chunjun 1.12.8 + submitjob image (needs a Docker engine). TARGET=standalone
+# (chunjun-dist also under Flink's lib/, what REST submissions to 1.12 need) or session;
+# WITH_OPTIONAL=1 also fetches the optional jars. See image/README.md.
+image:
+	image/fetch-deps.sh $(if $(WITH_OPTIONAL),--with-optional)
+	docker build -f image/Dockerfile --target $(TARGET) -t $(IMAGE):$(TARGET) .
+
+# Only the image's own tests (hadolint, fetch-deps.sh on loopback, Kubernetes manifests); make test runs them too.
+image-test:
+	SUBMITJOB_CACHE=$(CACHE) image/test/run.sh
 
 clean:
 	rm -rf .build

@@ -287,12 +287,36 @@ write_conf() {  # write_conf INSTANCE REST_PORT RPC_PORT SLOTS
 # Written by scripts/flink.sh for a local test cluster; rewritten at every start.
 # Loopback only: RPC and REST are bound to localhost / 127.0.0.1. (1.12 exception: its
 # "flink-metrics" actor system has no bind-host option and listens on all interfaces.)
+EOF
+  if [[ $file == config.yaml ]]; then
+    # Flink 1.19+'s standard YAML: the endpoint keys nested, the rest as flat dotted keys (both
+    # are allowed), so the tests read a config.yaml the way people write them.
+    cat >>"$inst/conf/$file" <<EOF
+jobmanager:
+  rpc:
+    address: localhost
+    port: $rpc
+  bind-host: localhost
+  memory:
+    process:
+      size: 1024m
+rest:
+  address: localhost
+  bind-address: 127.0.0.1
+  port: $rest
+EOF
+  else
+    cat >>"$inst/conf/$file" <<EOF
 jobmanager.rpc.address: localhost
 jobmanager.bind-host: localhost
 jobmanager.rpc.port: $rpc
+jobmanager.memory.process.size: 1024m
 rest.address: localhost
 rest.bind-address: 127.0.0.1
 rest.port: $rest
+EOF
+  fi
+  cat >>"$inst/conf/$file" <<EOF
 taskmanager.host: localhost
 taskmanager.bind-host: localhost
 # Ephemeral ports for everything else, so several clusters can run side by side.
@@ -301,7 +325,6 @@ taskmanager.data.port: 0
 blob.server.port: 0
 metrics.internal.query-service.port: 0
 # Small enough for a 2-core CI machine running two clusters.
-jobmanager.memory.process.size: 1024m
 taskmanager.memory.process.size: 1536m
 taskmanager.numberOfTaskSlots: $slots
 parallelism.default: 1

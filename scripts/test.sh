@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: builds the static binary and the fixture chunjun-dist, starts real
-# Flink 1.20.3 and 1.12.5 clusters on loopback, runs every Swift test against them, and stops
-# the clusters whatever happens.
+# Flink 1.20.3 and 1.12.5 clusters on loopback (two of 1.12.5: one with the dist under lib/ for
+# REST, one without for bin/flink run -C), runs every Swift test against them, and stops the
+# clusters whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$PWD
@@ -21,22 +22,30 @@ status=1
 stop_clusters() {
     scripts/flink.sh stop "$run_dir/flink-1.20" || true
     scripts/flink.sh stop "$run_dir/flink-1.12" || true
+    scripts/flink.sh stop "$run_dir/flink-1.12-cli" || true
     # Keep the clusters' logs and the tests' evidence only when something failed.
     if [ "$status" -eq 0 ]; then rm -rf "$run_dir"; else echo "logs and evidence kept in $run_dir" >&2; fi
 }
 trap stop_clusters EXIT
 trap 'exit 130' INT TERM
 
-ports=($(python3 scripts/free-ports.py 4))
+ports=($(python3 scripts/free-ports.py 6))
 # 1.20 gets the plugins through pipeline.classpaths only; 1.12 needs chunjun-dist under lib/, as in our image.
 url120=$(scripts/flink.sh start 1.20.3 "$run_dir/flink-1.20" --rest-port "${ports[0]}" --rpc-port "${ports[1]}")
 url112=$(scripts/flink.sh start 1.12.5 "$run_dir/flink-1.12" --rest-port "${ports[2]}" --rpc-port "${ports[3]}" \
     --extra-lib "$here/.build/fixtures/chunjun-dist")
+# For bin/flink run: no dist under lib/, so only -C can bring the plugins.
+url112cli=$(scripts/flink.sh start 1.12.5 "$run_dir/flink-1.12-cli" --rest-port "${ports[4]}" --rpc-port "${ports[5]}")
 
 export SUBMITJOB_IT_BINARY="$here/.build/release/submitjob"
 export SUBMITJOB_IT_DIST="$here/.build/fixtures/chunjun-dist"
 export SUBMITJOB_IT_FLINK_1_20="$url120"
 export SUBMITJOB_IT_FLINK_1_12="$url112"
+# bin/flink of each instance, whose conf/ (config.yaml on 1.20, flink-conf.yaml on 1.12) is the
+# only place that names its random REST port.
+export SUBMITJOB_IT_FLINK_HOME_1_20="$run_dir/flink-1.20"
+export SUBMITJOB_IT_FLINK_HOME_1_12="$run_dir/flink-1.12-cli"
+export SUBMITJOB_IT_FLINK_1_12_CLI="$url112cli"
 export SUBMITJOB_IT_WORK="$run_dir/work"
 mkdir -p "$SUBMITJOB_IT_WORK"
 status=0
@@ -45,9 +54,12 @@ swift test --no-parallel 2>&1 | tee "$run_dir/swift-test.log" || status=$?
 scripts/test-java-example.sh || status=$?
 # The static binary on the Flink 1.12.7 image's userland: a Debian 11 root (glibc 2.31), via chroot.
 scripts/test-bullseye.sh || status=$?
+# The image's files: Dockerfile lint and structure, fetch-deps.sh on loopback, Kubernetes manifests.
+image/test/run.sh || status=$?
 if [ "$status" -ne 0 ]; then
     echo "tests failed; Flink logs of this run:" >&2
     scripts/flink.sh logs "$run_dir/flink-1.20" 2>/dev/null | tail -n 60 >&2 || true
     scripts/flink.sh logs "$run_dir/flink-1.12" 2>/dev/null | tail -n 60 >&2 || true
+    scripts/flink.sh logs "$run_dir/flink-1.12-cli" 2>/dev/null | tail -n 60 >&2 || true
 fi
 exit "$status"

@@ -40,7 +40,8 @@ struct ClusterOptions: ParsableArguments {
         let installation = try FlinkInstallation.locate(home: home, confDir: confDir, fileSystem: fileSystem)
         let endpoint = try FlinkEndpoint.resolve(FlinkEndpoint.Inputs(
             flag: flink, environment: Environment.value("FLINK_REST_URL"), target: target,
-            clusterID: clusterID, namespace: namespace, configuration: installation.configuration))
+            clusterID: clusterID, namespace: namespace, configuration: installation.configuration,
+            configurationError: installation.configurationError))
         return (installation, endpoint)
     }
 }

@@ -57,7 +57,7 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("param"), help: ArgumentHelp("Replaces ${KEY} in the job (Chunjun's -p; repeatable).", valueName: "key=value"))
     var param: [KeyValue] = []
 
-    @Option(name: .long, help: ArgumentHelp("Overall deadline in seconds; every network call ends by then.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Overall deadline in seconds: every network call ends by then, and --via cli kills bin/flink and all it started.", valueName: "seconds"))
     var timeout: Double = 120
 
     @Flag(name: .long, help: "Print Flink's whole error text on stderr.")

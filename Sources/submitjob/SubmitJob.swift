@@ -11,7 +11,7 @@ struct SubmitJob: AsyncParsableCommand {
         commandName: "submitjob",
         abstract: "Submit Chunjun jobs to Apache Flink and report what happened as JSON.",
         discussion: """
-            Reads a Chunjun job (sync JSON or SQL script) from --job or standard input, resolves its plugin jars from a chunjun-dist folder the way Chunjun does, and submits it to Flink's REST API.
+            Reads a Chunjun job (sync JSON or SQL script) from --job or standard input, resolves its plugin jars from a chunjun-dist folder the way Chunjun does, and submits it to Flink over its REST API or with bin/flink run. Without --flink it finds the cluster the way Flink's own tools do (see `submitjob config`).
 
             Exactly one JSON document goes to stdout; messages for people go to stderr.
 

@@ -20,12 +20,36 @@ enum Harness {
     }
     static var cluster120: Cluster? { clusters.first { $0.version == "1.20" } }
 
+    /// Flink homes whose bin/flink --via cli runs, each with a cluster that does NOT have the
+    /// dist under lib/ (so only -C can bring the plugins) and whose conf/ names its REST port.
+    static let flinkHomes: [FlinkHome] = [
+        ("1.20", "SUBMITJOB_IT_FLINK_HOME_1_20", "SUBMITJOB_IT_FLINK_1_20", "config.yaml"),
+        ("1.12", "SUBMITJOB_IT_FLINK_HOME_1_12", "SUBMITJOB_IT_FLINK_1_12_CLI", "flink-conf.yaml"),
+    ].compactMap { version, homeKey, urlKey, dialect in
+        guard let path = environment[homeKey], let url = environment[urlKey] else { return nil }
+        return FlinkHome(version: version, path: path, cluster: Cluster(version: version, url: url), dialect: dialect)
+    }
+    static var cliConfigured: Bool { configured && flinkHomes.count == 2 }
+
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtureJobURL = repository.appendingPathComponent("Tests/Fixtures/jobs/stream-sync.json")
     static let faultServer = repository.appendingPathComponent("Tests/Fixtures/faults/fault_server.py").path
     static var fixtureJob: Data { (try? Data(contentsOf: fixtureJobURL)) ?? Data() }
     /// The fixture job's password, as it stands in the job once its JSON escapes are read.
     static let password = "p+a%2Bs&s w=o,r\"d\\ é😀 $HOME '`"
+    static var sqlScript: Data { (try? Data(contentsOf: repository.appendingPathComponent("Tests/Fixtures/jobs/stream-sql.sql"))) ?? Data() }
+    static let sqlPassword = "p+a%2Bs&s w=o,r'd é😀;--x"
+
+    /// A dist with a plugin folder that exists (so planning passes) but whose jar lacks the
+    /// reader's class, and a job that reads through it: Flink itself must fail it.
+    static func jobWhoseReaderClassIsMissing() throws -> (dist: String, job: Data) {
+        let dist = try newFolder("dist-nothing") + "/chunjun-dist"
+        try FileManager.default.copyItem(atPath: self.dist, toPath: dist)
+        try FileManager.default.createDirectory(atPath: "\(dist)/connector/nothing", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(dist)/formats/chunjun-format-fixture.jar", toPath: "\(dist)/connector/nothing/chunjun-connector-nothing.jar")
+        let job = String(decoding: fixtureJob, as: UTF8.self).replacing("streamreader", with: "nothingreader")
+        return (dist, Data(job.utf8))
+    }
 
     /// A fresh folder for one test's evidence (the fixture Main writes job.txt, args.txt, part-* there).
     static func newFolder(_ label: String) throws -> String {
@@ -41,6 +65,35 @@ struct Cluster: Sendable, CustomTestStringConvertible {
     var testDescription: String { "Flink \(version)" }
     /// On 1.12 the fixture dist sits under lib/ as in the platform's image; 1.20 gets it through pipeline.classpaths.
     var distOnClasspath: Bool { version == "1.12" }
+}
+
+struct FlinkHome: Sendable, CustomTestStringConvertible {
+    var version: String
+    var path: String
+    var cluster: Cluster
+    /// The configuration file that Flink version reads (both dialects are covered).
+    var dialect: String
+    var testDescription: String { "Flink \(version) home" }
+    var port: String { String(cluster.url.split(separator: ":").last ?? "") }
+}
+
+/// What the fixture Main left in its output folder for a submission that must succeed.
+struct Evidence {
+    var jobID: String
+    var jobText: Data
+    var rows: Int
+    var args: String
+    var classes: String
+
+    /// Expects `run` to have succeeded and its job to finish on `cluster`, then reads the evidence.
+    static func ofFinishedRun(_ run: Run, on cluster: Cluster, in out: String) async throws -> Evidence {
+        #expect(run.status == 0, "\(run)")
+        let jobID = try #require(run.json?["jobId"]?.stringValue, "\(run)")
+        #expect(try await FlinkREST.waitFor(cluster, jobID, ["FINISHED", "FAILED", "CANCELED"]) == "FINISHED")
+        func text(_ name: String) throws -> String { try String(contentsOfFile: "\(out)/\(name)", encoding: .utf8) }
+        return Evidence(jobID: jobID, jobText: try Data(contentsOf: URL(fileURLWithPath: "\(out)/job.txt")),
+            rows: try text("part-0").split(separator: "\n").count, args: try text("args.txt"), classes: try text("classes.txt"))
+    }
 }
 
 /// One run of the release binary.
@@ -71,7 +124,7 @@ enum Submitjob {
         process.arguments = arguments
         // The test's own environment minus the variables submitjob reads, plus what the test sets.
         var inherited = ProcessInfo.processInfo.environment
-        for name in ["CHUNJUN_DIST", "CHUNJUN_HOME", "FLINK_REST_URL"] { inherited[name] = nil }
+        for name in ["CHUNJUN_DIST", "CHUNJUN_HOME", "FLINK_REST_URL", "FLINK_HOME", "FLINK_CONF_DIR"] { inherited[name] = nil }
         process.environment = inherited.merging(environment) { $1 }
         let folder = try Harness.newFolder("run")
         let out = URL(fileURLWithPath: "\(folder)/stdout"), err = URL(fileURLWithPath: "\(folder)/stderr")

@@ -46,17 +46,14 @@ struct RESTSubmissionTests {
 
     @Test(arguments: clusters)
     func aSQLJobArrivesIntactAndItsConnectorsAreLoaded(cluster: Cluster) async throws {
-        let script = try Data(contentsOf: Harness.repository.appendingPathComponent("Tests/Fixtures/jobs/stream-sql.sql"))
         let out = try Harness.newFolder("sql")
-        let run = try Submitjob.run(submitArguments(cluster, outDir: out), stdin: script)
-        #expect(run.status == 0 && run.json?["jobType"] == "sql", "\(run)")
-        let jobID = try #require(run.json?["jobId"]?.stringValue)
-        #expect(try await FlinkREST.waitFor(cluster, jobID, ["FINISHED", "FAILED", "CANCELED"]) == "FINISHED")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/job.txt")) == script)
-        #expect(try String(contentsOfFile: "\(out)/part-0", encoding: .utf8).split(separator: "\n").count == 6)
-        let args = try String(contentsOfFile: "\(out)/args.txt", encoding: .utf8)
-        #expect(args.contains("jobType=sql") && args.contains("remoteChunJunDistDir=\(Harness.dist)"))
-        #expect(run.leaks("p+a%2Bs&s w=o,r'd é😀;--x").isEmpty, "\(run)")
+        let run = try Submitjob.run(submitArguments(cluster, outDir: out), stdin: Harness.sqlScript)
+        #expect(run.json?["jobType"] == "sql", "\(run)")
+        let evidence = try await Evidence.ofFinishedRun(run, on: cluster, in: out)
+        #expect(evidence.jobText == Harness.sqlScript)
+        #expect(evidence.rows == 6)
+        #expect(evidence.args.contains("jobType=sql") && evidence.args.contains("remoteChunJunDistDir=\(Harness.dist)"))
+        #expect(run.leaks(Harness.sqlPassword).isEmpty, "\(run)")
     }
 
     @Test(arguments: clusters)
@@ -132,13 +129,8 @@ struct RESTSubmissionTests {
 
     @Test(arguments: clusters)
     func flinksOwnReasonSurfacesAsTheInnermostCause(cluster: Cluster) throws {
-        // A plugin folder that exists (so planning passes) but whose jar lacks the reader's class.
-        let dist = try Harness.newFolder("dist-nothing") + "/chunjun-dist"
-        try FileManager.default.copyItem(atPath: Harness.dist, toPath: dist)
-        try FileManager.default.createDirectory(atPath: "\(dist)/connector/nothing", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: "\(dist)/formats/chunjun-format-fixture.jar", toPath: "\(dist)/connector/nothing/chunjun-connector-nothing.jar")
-        let job = String(decoding: Harness.fixtureJob, as: UTF8.self).replacing("streamreader", with: "nothingreader")
-        let run = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("reason"), dist: dist) + ["--verbose"], stdin: Data(job.utf8))
+        let (dist, job) = try Harness.jobWhoseReaderClassIsMissing()
+        let run = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("reason"), dist: dist) + ["--verbose"], stdin: job)
         #expect(run.status == 1, "\(run)")
         // --verbose: Flink's whole trace on stderr for people; stdout keeps the one-line reason.
         #expect(run.stderr.contains("Caused by: ") && run.stderr.contains("\tat org.apache.flink"), "\(run)")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SubmitJobCore
 
@@ -155,5 +156,59 @@ import Testing
         #expect(code(.init(target: "yarn-session")) == .usage)
         #expect(code(.init(target: "kubernetes-session", clusterID: "Not_A_Label")) == .usage)
         #expect(code(.init(configuration: FlinkConfiguration.parseLegacy("execution.target: kubernetes-session\n", file: "f"))) == .configuration)
+    }
+}
+
+/// Finding the home, the conf dir and the file on a real (temporary) disk.
+@Suite struct FlinkInstallationTests {
+    static func home(files: [String: String]) throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("submitjob-home-\(UUID().uuidString)").path
+        for (path, text) in files {
+            let url = URL(fileURLWithPath: "\(root)/\(path)")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    func locate(_ home: String, confDir: String? = nil) throws -> FlinkInstallation {
+        try FlinkInstallation.locate(home: .init(home, from: "--flink-home"), confDir: confDir.map { .init($0, from: "--flink-conf-dir") }, fileSystem: LocalFileSystem())
+    }
+
+    @Test func theVersionInLibDecidesBetweenTwoFiles() throws {
+        let files = ["conf/flink-conf.yaml": "rest.port: 1111\n", "conf/config.yaml": "rest:\n  port: 2222\n"]
+        let old = try Self.home(files: files.merging(["lib/flink-dist-1.20.3.jar": ""]) { $1 })
+        let new = try Self.home(files: files.merging(["lib/flink-dist-2.1.1.jar": ""]) { $1 })
+        defer { try? FileManager.default.removeItem(atPath: old); try? FileManager.default.removeItem(atPath: new) }
+        let onOld = try locate(old)
+        #expect(onOld.version?.text == "1.20.3")
+        #expect(onOld.configuration["rest.port"] == "1111")
+        #expect(onOld.notes.first?.contains("config.yaml was not read") == true)
+        let onNew = try locate(new)
+        #expect(onNew.configuration["rest.port"] == "2222")
+        #expect(onNew.configuration.dialect == .standard)
+    }
+
+    @Test func aBrokenFileMattersOnlyWhenTheEndpointComesFromIt() throws {
+        let home = try Self.home(files: ["conf/config.yaml": "rest: [port: 1\n", "lib/flink-dist-1.20.3.jar": ""])
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let installation = try locate(home)
+        #expect(installation.configurationError?.code == .configuration)
+        let explicit = try FlinkEndpoint.resolve(.init(flag: "http://jm:8081", configuration: installation.configuration, configurationError: installation.configurationError))
+        #expect(explicit.url == "http://jm:8081")
+        #expect(throws: SubmitJobError.self) {
+            try FlinkEndpoint.resolve(.init(configuration: installation.configuration, configurationError: installation.configurationError))
+        }
+    }
+
+    @Test func aMissingConfDirIsAnErrorOnlyWhenNamedByFlag() throws {
+        let home = try Self.home(files: ["lib/flink-dist_2.11-1.12.5.jar": ""])
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let fromHome = try locate(home)
+        #expect(fromHome.configuration.file == nil)
+        #expect(fromHome.confDir == .init("\(home)/conf", from: "--flink-home + /conf"))
+        #expect(throws: SubmitJobError(.missingFile, "the Flink configuration folder \(home)/nowhere does not exist (--flink-conf-dir)", context: [("path", .string("\(home)/nowhere"))])) {
+            try locate(home, confDir: "\(home)/nowhere")
+        }
     }
 }

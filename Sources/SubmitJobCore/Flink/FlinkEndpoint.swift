@@ -35,14 +35,18 @@ public struct FlinkEndpoint: Sendable {
         public var clusterID: String?
         public var namespace: String?
         public var configuration: FlinkConfiguration
+        /// The configuration file was there but unreadable: an error only if the file is needed.
+        public var configurationError: SubmitJobError?
 
-        public init(flag: String? = nil, environment: String? = nil, target: String? = nil, clusterID: String? = nil, namespace: String? = nil, configuration: FlinkConfiguration = FlinkConfiguration()) {
+        public init(flag: String? = nil, environment: String? = nil, target: String? = nil, clusterID: String? = nil, namespace: String? = nil,
+                    configuration: FlinkConfiguration = FlinkConfiguration(), configurationError: SubmitJobError? = nil) {
             self.flag = flag
             self.environment = environment
             self.target = target
             self.clusterID = clusterID
             self.namespace = namespace
             self.configuration = configuration
+            self.configurationError = configurationError
         }
     }
 
@@ -69,6 +73,7 @@ public struct FlinkEndpoint: Sendable {
         if let environment = inputs.environment {
             return FlinkEndpoint(url: environment, target: .remote, from: "$FLINK_REST_URL", settings: [Setting(key: "url", value: environment, from: "$FLINK_REST_URL")], isExplicit: true)
         }
+        if let error = inputs.configurationError { throw error }
         guard let file = configuration.file else {
             return FlinkEndpoint(url: defaultURL, target: .remote, from: "default (no Flink configuration found)", settings: [], isExplicit: false)
         }

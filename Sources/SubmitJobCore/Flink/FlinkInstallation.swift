@@ -18,6 +18,9 @@ public struct FlinkInstallation: Sendable {
     /// From `<home>/lib/flink-dist*.jar`; nil when there is no such jar.
     public var version: FlinkVersion?
     public var configuration: FlinkConfiguration
+    /// Why the configuration file could not be read. Kept, not thrown: it matters only when the
+    /// endpoint has to come from the file (an explicit --flink must not fail on a broken file).
+    public var configurationError: SubmitJobError?
     /// Things a person should know about the choice (a file that was present but not read).
     public var notes: [String]
 
@@ -35,13 +38,15 @@ public struct FlinkInstallation: Sendable {
         let hasStandard = names?.contains(FlinkConfiguration.Dialect.standard.rawValue) ?? false
         var notes: [String] = []
         var configuration = FlinkConfiguration()
+        var configurationError: SubmitJobError?
         if let dialect = FlinkConfiguration.dialect(hasLegacy: hasLegacy, hasStandard: hasStandard, version: version) {
             let path = "\(confDir.value)/\(dialect.rawValue)"
-            let bytes = try fileSystem.read(path, limit: 16 << 20)
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw SubmitJobError(.configuration, "\(path) is not UTF-8 text", context: [("file", .string(path))])
+            do {
+                configuration = try read(path, dialect: dialect, fileSystem: fileSystem)
+            } catch {
+                configurationError = error
+                notes.append(error.message)
             }
-            configuration = dialect == .legacy ? FlinkConfiguration.parseLegacy(text, file: path) : try FlinkConfiguration.parseStandard(text, file: path)
             if hasLegacy, hasStandard {
                 let other = dialect == .legacy ? FlinkConfiguration.Dialect.standard : .legacy
                 notes.append("\(confDir.value) holds both files; Flink \(version?.text ?? "1.x (version unknown)") reads \(dialect.rawValue), so \(other.rawValue) was not read")
@@ -50,7 +55,21 @@ public struct FlinkInstallation: Sendable {
             let present = hasLegacy ? FlinkConfiguration.Dialect.legacy : .standard
             notes.append("\(confDir.value)/\(present.rawValue) was not read: Flink \(version?.text ?? "") does not read that file")
         }
-        return FlinkInstallation(home: Choice(homePath, from: home.from), confDir: confDir, version: version, configuration: configuration, notes: notes)
+        return FlinkInstallation(home: Choice(homePath, from: home.from), confDir: confDir, version: version, configuration: configuration,
+            configurationError: configurationError, notes: notes)
+    }
+
+    static func read(_ path: String, dialect: FlinkConfiguration.Dialect, fileSystem: some FileSystem) throws(SubmitJobError) -> FlinkConfiguration {
+        let bytes: [UInt8]
+        do {
+            bytes = try fileSystem.read(path, limit: 16 << 20)
+        } catch {
+            throw SubmitJobError(.configuration, "cannot read \(path): \(error.message)", context: [("file", .string(path))])
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw SubmitJobError(.configuration, "\(path) is not UTF-8 text", context: [("file", .string(path))])
+        }
+        return dialect == .legacy ? FlinkConfiguration.parseLegacy(text, file: path) : try FlinkConfiguration.parseStandard(text, file: path)
     }
 
     public var launcher: String { FlinkCLI.launcher(flinkHome: home.value) }

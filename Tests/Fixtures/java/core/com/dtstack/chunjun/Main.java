@@ -47,6 +47,8 @@ import java.util.Map;
  *       non-chunjun jars, as seen from the thread context classloader.
  * </ul>
  *
+ * With {@code -confProp {"fixture.main-sleep-seconds": "N"}} main() first sleeps N seconds.
+ *
  * They go into the writer's {@code parameter.path} directory (SQL: the sink table's {@code 'path'}
  * option), after substitution, which must be absolute. Unlike the real Main this one never logs
  * the job text or any argument value.
@@ -72,6 +74,11 @@ public class Main {
         String job = urlDecode(options.require("job"), "job");
         String confJson = decodeConfProp(options.get("confProp"));
         Map<String, String> confProp = parseConfProp(confJson);
+        // A main() that never returns, for tests of a submitter's deadline (`flink run` hangs in it).
+        String sleepSeconds = confProp.get("fixture.main-sleep-seconds");
+        if (sleepSeconds != null) {
+            Thread.sleep(Long.parseLong(sleepSeconds) * 1000L);
+        }
 
         switch (jobType) {
             case "sync":
