@@ -143,6 +143,14 @@ import Testing
         #expect(result.alreadySubmitted)
     }
 
+    @Test func aFailedChildWhoseJobRunsIsNotAFailure() async throws {
+        // Reporting failure here would invite a retry under a new id: a second job.
+        let crashed = ProcessOutcome(termination: .signaled(9), standardError: "Killed\n")
+        let result = try await submit(Transport([RESTSubmitterTests.config(), RESTSubmitterTests.unknownJob, Self.knownJob]), ScriptedRunner(crashed))
+        #expect(!result.alreadySubmitted)
+        #expect(result.warnings == ["flink run was killed by signal 9 after the job had been submitted: Killed"])
+    }
+
     @Test func aDifferentJobIDIsReported() async {
         let other = ProcessOutcome(termination: .exited(0), standardOutput: "Job has been submitted with JobID ffffffffffffffffffffffffffffffff\n")
         let error = await failure(Transport([RESTSubmitterTests.config()]), ScriptedRunner(other))

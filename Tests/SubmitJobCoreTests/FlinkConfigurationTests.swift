@@ -144,6 +144,7 @@ import Testing
         #expect(byFile.url == "http://sess-rest.ns1.svc:8081")
         #expect(byFile.from == "f line 1")
         #expect(try FlinkEndpoint.resolve(.init(environment: "http://env:2", configuration: configuration)).url == "http://env:2")
+        #expect(try FlinkEndpoint.resolve(.init(target: "remote", configuration: configuration)).url == "http://ignored:8081", "--target remote overrides the file's target")
     }
 
     @Test func contradictionsAreUsageErrors() {
@@ -210,5 +211,19 @@ import Testing
         #expect(throws: SubmitJobError(.missingFile, "the Flink configuration folder \(home)/nowhere does not exist (--flink-conf-dir)", context: [("path", .string("\(home)/nowhere"))])) {
             try locate(home, confDir: "\(home)/nowhere")
         }
+    }
+}
+
+/// The Kubernetes manifests' Flink configuration, read as submitjob reads it inside the pod.
+@Suite struct DeployConfigurationTests {
+    @Test func submitjobInThePodFindsTheJobManagerService() throws {
+        let manifest = try String(contentsOf: TestPaths.repository.appendingPathComponent("image/deploy/flink-configuration-configmap.yaml"), encoding: .utf8)
+        // The ConfigMap is YAML too: its data.flink-conf.yaml is the file mounted at /opt/flink/conf.
+        let configMap = try FlinkConfiguration.parseStandard(manifest, file: "flink-configuration-configmap.yaml")
+        let flinkConf = try #require(configMap["data.flink-conf.yaml"])
+        let configuration = FlinkConfiguration.parseLegacy(flinkConf, file: "/opt/flink/conf/flink-conf.yaml")
+        let endpoint = try FlinkEndpoint.resolve(.init(configuration: configuration))
+        #expect(endpoint.url == "http://flink-jobmanager:8081")
+        #expect(!endpoint.isExplicit)
     }
 }

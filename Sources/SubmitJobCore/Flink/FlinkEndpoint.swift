@@ -77,7 +77,7 @@ public struct FlinkEndpoint: Sendable {
         guard let file = configuration.file else {
             return FlinkEndpoint(url: defaultURL, target: .remote, from: "default (no Flink configuration found)", settings: [], isExplicit: false)
         }
-        if configuration["execution.target"] == "kubernetes-session" {
+        if inputs.target == nil, configuration["execution.target"] == "kubernetes-session" {
             return try kubernetes(inputs, targetFrom: configuration.origin(of: "execution.target") ?? file)
         }
         return fromRESTOptions(configuration, file: file)

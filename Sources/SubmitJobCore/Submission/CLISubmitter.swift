@@ -55,12 +55,18 @@ public struct CLISubmitter: Sendable {
         case .exited(let status), .signaled(let status):
             let signaled = if case .signaled = outcome.termination { true } else { false }
             let failure = FlinkCLI.failureReason(standardError: outcome.standardError, standardOutput: outcome.standardOutput)
-            if let failure, FlinkCLI.isDuplicate(failure.trace), try await client.job(id: jobID, deadline: deadline) != nil {
-                log("Flink already runs job \(jobID); not submitting it again")
-                return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: true, warnings: [])
-            }
             let how = signaled ? "was killed by signal \(status)" : "exited with status \(status)"
             let reason = failure?.reason ?? Self.lastLine(outcome.standardError) ?? "no reason printed"
+            // A failure report for a job that runs would invite a retry under a new id, i.e. a
+            // second job: whatever the exit status, a job Flink knows is reported as submitted.
+            if case .some(.some) = try? await client.job(id: jobID, deadline: max(deadline, .now + RESTSubmitter.lookupGrace)) {
+                if let failure, FlinkCLI.isDuplicate(failure.trace) {
+                    log("Flink already runs job \(jobID); not submitting it again")
+                    return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: true, warnings: [])
+                }
+                return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false,
+                    warnings: ["flink run \(how) after the job had been submitted: \(reason)"])
+            }
             throw SubmitJobError(.flinkRejected, "flink run \(how): \(reason)", detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
         }
     }
