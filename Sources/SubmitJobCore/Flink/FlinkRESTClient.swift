@@ -90,6 +90,16 @@ public struct FlinkRESTClient: Sendable {
         return Job(id: json["jid"]?.stringValue ?? id, name: json["name"]?.stringValue ?? "", state: state)
     }
 
+    /// After a lost answer or a failed `flink run`: does Flink know the job? The lookup gets
+    /// `lookupGrace` past the deadline, which the attempt may have used up; a failed lookup
+    /// counts as "not known", so the caller reports the outcome as unknown, never as success.
+    public func knowsJob(id: String, settlingAfter deadline: ContinuousClock.Instant) async -> Bool {
+        let job = try? await job(id: id, deadline: max(deadline, .now) + Self.lookupGrace)
+        return job != nil
+    }
+
+    public static let lookupGrace: Duration = .seconds(5)
+
     // MARK: Plumbing
 
     func send(_ method: HTTPRequest.Method, _ path: String, body: HTTPRequest.Body = .none, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> HTTPResponse {

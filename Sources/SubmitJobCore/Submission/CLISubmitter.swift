@@ -33,7 +33,7 @@ public struct CLISubmitter: Sendable {
         switch outcome.termination {
         case .timedOut:
             log("flink run did not finish before the deadline; it was killed. Looking job \(jobID) up")
-            if await isKnown(jobID, deadline: deadline) {
+            if await client.knowsJob(id: jobID, settlingAfter: deadline) {
                 let warning = "flink run was killed at the deadline after the job had been submitted"
                 return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: [warning])
             }
@@ -41,7 +41,7 @@ public struct CLISubmitter: Sendable {
                 detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
         case .exited(0):
             guard let printed = FlinkCLI.submittedJobID(in: outcome.standardOutput) else {
-                if await isKnown(jobID, deadline: deadline) {
+                if await client.knowsJob(id: jobID, settlingAfter: deadline) {
                     return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: ["flink run printed no job id; the job was found by its id"])
                 }
                 throw SubmitJobError(.unexpectedResponse, "flink run exited with 0 but printed no \"Job has been submitted with JobID\" line, and Flink does not know job \(jobID)",
@@ -59,7 +59,7 @@ public struct CLISubmitter: Sendable {
             let reason = failure?.reason ?? Self.lastLine(outcome.standardError) ?? "no reason printed"
             // A failure report for a job that runs would invite a retry under a new id, i.e. a
             // second job: whatever the exit status, a job Flink knows is reported as submitted.
-            if await isKnown(jobID, deadline: deadline) {
+            if await client.knowsJob(id: jobID, settlingAfter: deadline) {
                 if let failure, FlinkCLI.isDuplicate(failure.trace) {
                     log("Flink already runs job \(jobID); not submitting it again")
                     return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: true, warnings: [])
@@ -69,13 +69,6 @@ public struct CLISubmitter: Sendable {
             }
             throw SubmitJobError(.flinkRejected, "flink run \(how): \(reason)", detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
         }
-    }
-
-    /// After the child: does Flink know the job? The lookup gets a grace past the deadline, which
-    /// the child may have used up; a failed lookup counts as "not known".
-    func isKnown(_ jobID: String, deadline: ContinuousClock.Instant) async -> Bool {
-        let job = try? await client.job(id: jobID, deadline: max(deadline, .now + RESTSubmitter.lookupGrace))
-        return job != nil
     }
 
     static func lastLine(_ text: String) -> String? {

@@ -14,9 +14,6 @@ public struct RESTSubmitter: Sendable {
         public var warnings: [String]
     }
 
-    /// After a lost answer, the lookup that settles the outcome gets this long past the deadline.
-    public static let lookupGrace: Duration = .seconds(5)
-
     let client: FlinkRESTClient
     let fileSystem: any FileSystem
     let log: @Sendable (String) -> Void
@@ -98,8 +95,7 @@ public struct RESTSubmitter: Sendable {
             return try await client.run(jarID: jarID, body: body, deadline: deadline)
         } catch where error.code == .timedOut || error.code == .unexpectedResponse {
             log("no answer to the run of job \(jobID) (\(error.message)); looking the job up")
-            let job = try? await client.job(id: jobID, deadline: max(deadline, .now) + Self.lookupGrace)
-            guard job != nil else {
+            guard await client.knowsJob(id: jobID, settlingAfter: deadline) else {
                 throw SubmitJobError(.timedOut, "the outcome of submitting job \(jobID) is unknown: \(error.message). Look it up, or submit again with --job-id \(jobID): Flink refuses a second job with a running job's id",
                     context: [("jobId", .string(jobID))])
             }

@@ -58,14 +58,7 @@ public struct LocalFileSystem: FileSystem {
         var files: [String: [String]] = [:]
         var folders: Set<String> = [""]
         func walk(_ relative: String, depth: Int) {
-            let absolute = relative.isEmpty ? root : "\(root)/\(relative)"
-            guard let dir = opendir(absolute) else { return }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
+            for name in entries(of: relative.isEmpty ? root : "\(root)/\(relative)") ?? [] {
                 let child = relative.isEmpty ? name : "\(relative)/\(name)"
                 // stat, not lstat: a dist assembled from symlinks is still a dist.
                 var info = stat()
