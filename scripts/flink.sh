@@ -10,6 +10,9 @@
 #       listens on loopback only, start it, wait until a TaskManager has registered, and print
 #       http://127.0.0.1:REST_PORT on stdout. Defaults: rest 8081, rpc 6123, 4 slots.
 #   scripts/flink.sh stop INSTANCE_DIR      Stop that cluster (idempotent).
+#   scripts/flink.sh kill-jobmanager INSTANCE_DIR
+#       SIGKILL the cluster's JobManager only (a crash, for fault tests); the TaskManager stays
+#       until `stop`.
 #   scripts/flink.sh logs INSTANCE_DIR      Print the cluster's log files.
 #
 # Environment: SUBMITJOB_CACHE (default ~/.cache/submitjob; pip files in $CACHE/pip),
@@ -31,7 +34,7 @@ log() { printf 'flink.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,17s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
@@ -140,15 +143,17 @@ fetch_wheel() {  # fetch_wheel VERSION
   die "could not download apache-flink==$version from PyPI"
 }
 
-# From 1.14 on the jars live in the apache-flink-libraries sdist (deps/lib, deps/opt, ...).
+# From 1.14 on the jars live in apache-flink-libraries: an sdist (deps/lib, deps/opt, ...) up to
+# 2.1, a wheel (pyflink/lib, pyflink/opt, ...) from 2.2 on.
 fetch_libraries() {  # fetch_libraries VERSION -> FOUND
   local version=$1
   local names=("$CACHE/pip/apache-flink-libraries-$version.tar.gz"
-               "$CACHE/pip/apache_flink_libraries-$version.tar.gz")
+               "$CACHE/pip/apache_flink_libraries-$version.tar.gz"
+               "$CACHE/pip/apache_flink_libraries-$version-"*.whl)
   find_cached "${names[@]}" && return 0
-  log "downloading apache-flink-libraries==$version from PyPI (about 230 MB)"
+  log "downloading apache-flink-libraries==$version from PyPI (230-320 MB)"
   pip_download "apache-flink-libraries==$version" || die "could not download apache-flink-libraries==$version"
-  find_cached "${names[@]}" || die "pip gave no apache-flink-libraries-$version.tar.gz"
+  find_cached "${names[@]}" || die "pip gave no apache-flink-libraries $version sdist or wheel"
 }
 
 install_flink() {  # install_flink VERSION -> sets HOME_DIR
@@ -188,8 +193,13 @@ build_home() {  # build_home VERSION HOME (called with the lock held)
     fetch_libraries "$version"
     libs=$FOUND
     log "unpacking $(basename "$libs")"
-    python3 -c "$PY_EXTRACT" "$libs" "$tmp" 1 \
-      deps/lib=lib deps/opt=opt deps/plugins=plugins deps/bin=bin
+    if [[ $libs == *.whl ]]; then
+      python3 -c "$PY_EXTRACT" "$libs" "$tmp" 0 \
+        pyflink/lib=lib pyflink/opt=opt pyflink/plugins=plugins pyflink/bin=bin
+    else
+      python3 -c "$PY_EXTRACT" "$libs" "$tmp" 1 \
+        deps/lib=lib deps/opt=opt deps/plugins=plugins deps/bin=bin
+    fi
   fi
   mkdir -p "$tmp/log" "$tmp/opt" "$tmp/plugins"
   chmod +x "$tmp"/bin/*
@@ -475,6 +485,22 @@ stop_cluster() {
   log "stopped $inst"
 }
 
+kill_jobmanager() {
+  [[ $# -eq 1 ]] || usage
+  local inst pid f killed=0
+  inst=$(realpath -m -- "$1")
+  for f in "$inst"/pids/*standalonesession*.pid; do
+    [[ -f $f ]] || continue
+    while read -r pid; do
+      if [[ $pid =~ ^[0-9]+$ ]] && owned_by "$pid" "$inst"; then
+        kill -KILL "$pid" && killed=$((killed + 1))
+        log "killed JobManager $pid of $inst"
+      fi
+    done <"$f"
+  done
+  ((killed > 0)) || die "$inst: no running JobManager"
+}
+
 show_logs() {
   [[ $# -eq 1 ]] || usage
   local inst f
@@ -492,5 +518,6 @@ case ${1:-} in
   start) shift; start_cluster "$@" ;;
   stop) shift; stop_cluster "$@" ;;
   logs) shift; show_logs "$@" ;;
+  kill-jobmanager) shift; kill_jobmanager "$@" ;;
   *) usage ;;
 esac

@@ -17,7 +17,19 @@
 #   chunjun-dist/metrics/prometheus/chunjun-metrics-prometheus.jar
 #   chunjun-dist/formats/chunjun-format-fixture.jar
 #
-# Classes are compiled with --release 8 so one build runs on Flink 1.12 and 1.20.
+# Two flavours from the SAME sources, chosen by the version in FLINK_LIB_DIR's flink-dist*.jar
+# name (flink-dist_2.11-1.12.5.jar, flink-dist-1.20.3.jar, flink-dist-2.2.1.jar):
+#   1.x: compiled as is with --release 8; one build runs on Flink 1.12 through 1.20.
+#   2.x: Flink 2.0 moved the legacy SourceFunction, RichParallelSourceFunction, SinkFunction and
+#        RichSinkFunction to ...functions.source.legacy / ...functions.sink.legacy (addSource and
+#        addSink take those types), and its jars are Java 11 class files, which javac --release 8
+#        cannot read. So the sources are copied to the work dir, those four fully qualified names
+#        are rewritten to their legacy packages (sed; the sources always spell them out in full),
+#        and everything is compiled with --release 11. A 2.x dist runs on 2.x only.
+#   The sources avoid the other 2.x breaks themselves: no open(Configuration) (2.x has
+#   open(OpenContext)), set-up happens in initializeState()/run() or on the first record; no
+#   RuntimeContext.getIndexOfThisSubtask() (2.x: getTaskInfo()), a small reflection helper in
+#   the connector jar (connector-stream/.../util/Subtasks.java) reads whichever exists.
 # The build is skipped when the stamp (sources, this script, the Flink jars, N) is unchanged.
 set -euo pipefail
 
@@ -53,6 +65,20 @@ flink_jars=$(find -H "$flink_lib" -maxdepth 1 -name '*.jar' \( -type f -o -type 
 [ -n "$flink_jars" ] || die "no *.jar directly in $flink_lib"
 flink_cp=$(printf '%s\n' "$flink_jars" | paste -sd: -)
 
+# The flavour (see the header) from the flink-dist jar's name.
+flink_dist_jar=$(printf '%s\n' "$flink_jars" | grep -E '/flink-dist[^/]*\.jar$' | head -n 1 || true)
+[ -n "$flink_dist_jar" ] || die "no flink-dist*.jar directly in $flink_lib (cannot tell the Flink version)"
+[[ $(basename "$flink_dist_jar") =~ ^flink-dist(_[0-9.]+)?-([0-9]+)\.([0-9]+)[.-] ]] \
+    || die "cannot read a Flink version from $(basename "$flink_dist_jar")"
+flink_major=${BASH_REMATCH[2]}
+if [ "$flink_major" -ge 2 ]; then
+    flavour=2.x
+    release=11
+else
+    flavour=1.x
+    release=8
+fi
+
 mkdir -p "$out_dir"
 out_dir=$(cd "$out_dir" && pwd)
 dist=$out_dir/chunjun-dist
@@ -82,6 +108,20 @@ fi
 work=$(mktemp -d "$out_dir/.chunjun-dist.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+if [ "$flavour" = 2.x ]; then
+    # The legacy function types under their 2.x names (see the header). Every other line stays
+    # as it is; a leftover old name would fail below rather than at run time.
+    cp -R "$src" "$work/src"
+    src=$work/src
+    find "$src" -name '*.java' -exec sed -i -E \
+        -e 's/org\.apache\.flink\.streaming\.api\.functions\.source\.(SourceFunction|RichParallelSourceFunction)\b/org.apache.flink.streaming.api.functions.source.legacy.\1/g' \
+        -e 's/org\.apache\.flink\.streaming\.api\.functions\.sink\.(SinkFunction|RichSinkFunction)\b/org.apache.flink.streaming.api.functions.sink.legacy.\1/g' \
+        {} +
+    if grep -rEn 'org\.apache\.flink\.streaming\.api\.functions\.(source|sink)\.[A-Z]' "$src" >&2; then
+        die "non-legacy source/sink function names left after the 2.x rewrite (above)"
+    fi
+fi
+
 # A fixed entry date makes the jars byte-identical between builds (jar ids and hashes stay put).
 jar_date=(--date=2020-01-01T00:00:00Z)
 "$jar" --help 2>&1 | grep -q -- '--date' || jar_date=()
@@ -94,7 +134,7 @@ compile() { # output-name classpath source-module...
     for module in "$@"; do
         find "$src/$module" -name '*.java' | LC_ALL=C sort >> "$work/$name.sources"
     done
-    "$javac" --release 8 -encoding UTF-8 -Xlint:-options ${cp:+-cp "$cp"} \
+    "$javac" --release "$release" -encoding UTF-8 -Xlint:-options ${cp:+-cp "$cp"} \
         -d "$work/classes/$name" "@$work/$name.sources"
 }
 
@@ -134,4 +174,4 @@ if [ -e "$dist" ]; then
 fi
 mv "$new" "$dist"
 echo "$stamp" > "$stamp_file"
-echo "build-dist.sh: built $dist"
+echo "build-dist.sh: built $dist (Flink $flavour flavour, --release $release)"

@@ -54,8 +54,9 @@ import java.util.Map;
  * the job text or any argument value.
  */
 // SourceFunction, SinkFunction and addSource are deprecated in 1.20 but are the only API common to
-// 1.12 and 1.20. They are written out in full, not imported: with --release 8 javac flags even
-// the import, where @SuppressWarnings cannot reach.
+// 1.12 and 1.20; 2.x keeps them in "legacy" packages, and build-dist.sh rewrites the names for a
+// 2.x build. They are written out in full, not imported: with --release 8 javac flags even the
+// import, where @SuppressWarnings cannot reach.
 @SuppressWarnings("deprecation")
 public class Main {
 

@@ -1,6 +1,8 @@
 package com.dtstack.chunjun.connector.stream.sink;
 
-import org.apache.flink.configuration.Configuration;
+import com.dtstack.chunjun.connector.stream.util.Subtasks;
+
+import org.apache.flink.api.common.accumulators.LongCounter;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -13,28 +15,38 @@ import java.nio.file.StandardCopyOption;
 /**
  * Writes to {@code <path>/.part-<i>.inprogress} and renames it to {@code part-<i>} on close(),
  * so a test that sees part-* sees the whole file (close() also runs on cancel or failure, which
- * then leaves the rows written so far).
+ * then leaves the rows written so far; a subtask that got no row leaves an empty part-i).
+ *
+ * <p>User accumulators, named as in Chunjun 1.12.8's Metrics class and registered with the first
+ * row: {@code numWrite} (+1 per row) and {@code byteWrite} (+ the row's UTF-8 bytes, without the
+ * newline).
+ *
+ * <p>Set up lazily (first row, else close()) instead of in open(Configuration), which Flink 2.x
+ * replaced by open(OpenContext); the subtask index comes from {@link Subtasks}. So the same
+ * source builds for 1.x and 2.x (see build-dist.sh).
  */
-// Deprecated in 1.20 but common to 1.12 and 1.20; the full name instead of an import keeps
-// javac --release 8 quiet (it flags imports, which @SuppressWarnings cannot reach).
+// Deprecated in 1.20 (a "legacy" package in 2.x, which build-dist.sh rewrites) but common to all
+// versions; the full name instead of an import keeps javac --release 8 quiet (it flags imports,
+// which @SuppressWarnings cannot reach).
 @SuppressWarnings("deprecation")
 public class StreamSinkFunction
         extends org.apache.flink.streaming.api.functions.sink.RichSinkFunction<String> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final String path;
     private transient BufferedWriter writer;
     private transient Path inProgress;
     private transient Path target;
+    private transient LongCounter numWrite;
+    private transient LongCounter byteWrite;
 
     StreamSinkFunction(String path) {
         this.path = path;
     }
 
-    @Override
-    public void open(Configuration parameters) throws Exception {
-        int subtask = getRuntimeContext().getIndexOfThisSubtask();
+    private void start() throws IOException {
+        int subtask = Subtasks.index(getRuntimeContext());
         Path dir = Paths.get(path);
         Files.createDirectories(dir);
         target = dir.resolve("part-" + subtask);
@@ -44,12 +56,24 @@ public class StreamSinkFunction
 
     @Override
     public void invoke(String value, Context context) throws IOException {
+        if (writer == null) {
+            start();
+            numWrite = new LongCounter();
+            byteWrite = new LongCounter();
+            getRuntimeContext().addAccumulator("numWrite", numWrite);
+            getRuntimeContext().addAccumulator("byteWrite", byteWrite);
+        }
         writer.write(value);
         writer.write('\n');
+        numWrite.add(1L);
+        byteWrite.add(value.getBytes(StandardCharsets.UTF_8).length);
     }
 
     @Override
     public void close() throws Exception {
+        if (target == null) {
+            start(); // no row came: leave an empty part-i, as an eager open() did
+        }
         if (writer != null) {
             writer.close();
             writer = null;

@@ -22,10 +22,18 @@ import java.util.Map;
  *       passes its CREATE TABLE columns here.)
  *   <li>{@code permitsPerSecond}: optional rows per second per subtask (default unlimited when
  *       bounded, 10 when unbounded, so an unbounded job does not fill the disk).
+ *   <li>{@code failAfterRecords}: optional N >= 0; a subtask that has emitted N rows in this run
+ *       fails with {@code RuntimeException("fixture reader failed after N records: <failMessage>")}
+ *       (for failed-job and error-scrubbing tests). Absent or negative: never.
+ *   <li>{@code failMessage}: optional text for that exception (default {@code "no reason"}).
  * </ul>
+ *
+ * <p>The source keeps its next row index in operator state (restores go on after the savepoint)
+ * and reports the accumulators numRead, byteRead and readDuration; see StreamSourceFunction.
  */
-// Deprecated in 1.20 but common to 1.12 and 1.20; the full name instead of an import keeps
-// javac --release 8 quiet (it flags imports, which @SuppressWarnings cannot reach).
+// Deprecated in 1.20 (a "legacy" package in 2.x, which build-dist.sh rewrites) but common to all
+// versions; the full name instead of an import keeps javac --release 8 quiet (it flags imports,
+// which @SuppressWarnings cannot reach).
 @SuppressWarnings("deprecation")
 public class StreamSourceFactory {
 
@@ -52,7 +60,15 @@ public class StreamSourceFactory {
         }
         double permits = number(parameter.get("permitsPerSecond"), counts.length == 0 ? 10 : 0);
         long intervalNanos = permits > 0 ? (long) (1_000_000_000L / permits) : 0;
-        return new StreamSourceFunction(counts, names, types, values, intervalNanos);
+        Object failAfterValue = parameter.get("failAfterRecords");
+        double failAfter = number(failAfterValue, failAfterValue == null ? -1 : Double.NaN);
+        if (Double.isNaN(failAfter)) {
+            throw new IllegalArgumentException("streamreader parameter.failAfterRecords must be a number");
+        }
+        Object failMessage = parameter.get("failMessage");
+        return new StreamSourceFunction(counts, names, types, values, intervalNanos,
+                failAfter < 0 ? -1 : (long) failAfter,
+                failMessage == null ? "no reason" : text(failMessage));
     }
 
     private static long[] counts(Object v) {
