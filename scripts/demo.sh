@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: downloads Flink 1.20.3 (PyPI, cached), builds submitjob and a fixture chunjun-dist,
 # starts a local cluster, submits a Chunjun-shaped sync job over REST, shows where `config` finds
-# Flink, submits it again with bin/flink run (--via cli), prints each result and job state, and
-# stops the cluster again (also on failure or Ctrl-C).
+# Flink, submits it again with bin/flink run (--via cli), then follows a streaming sync (status
+# with Chunjun's counters, stop with a savepoint, resume, cancel), prints each result, and stops
+# the cluster again (also on failure or Ctrl-C).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$PWD
@@ -21,21 +22,12 @@ url=$(scripts/flink.sh start 1.20.3 "$run_dir/flink" --rest-port "$rest_port" --
 
 dist="$here/.build/demo/chunjun-dist"
 
-# wait_for JOB_ID OUT_DIR: waits until the job ends; prints its state and the rows it wrote.
+# wait_for JOB_ID OUT_DIR: `submitjob wait` until the job finished; then the rows it wrote.
 wait_for() {
-    python3 - "$url" "$1" "$2" <<'PY'
-import json, pathlib, sys, time, urllib.request
-url, job_id, out = sys.argv[1:]
-state = None
-for _ in range(240):
-    state = json.load(urllib.request.urlopen(f"{url}/jobs/{job_id}", timeout=5))["state"]
-    if state in ("FINISHED", "FAILED", "CANCELED"):
-        break
-    time.sleep(0.25)
-rows = sum(len(p.read_text().splitlines()) for p in pathlib.Path(out).glob("part-*"))
-print(f"== job {job_id}: {state}, {rows} rows written to {out}", file=sys.stderr)
-sys.exit(0 if state == "FINISHED" else 1)
-PY
+    .build/release/submitjob wait "$1" --until finished --flink "$url" --timeout 60 >/dev/null
+    local rows
+    rows=$(cat "$2"/part-* | wc -l)
+    echo "== job $1: FINISHED, $rows rows written to $2" >&2
 }
 
 # submit LABEL OUT_DIR ARGS...: one submission, job on stdin as the platform's backend sends it.
@@ -58,3 +50,24 @@ echo "== submitjob config: where Flink is, read from the cluster's own conf/conf
 .build/release/submitjob config --flink-home "$run_dir/flink"
 submit "submitjob submit --via cli: bin/flink run -d, plugins as -C, the endpoint from the configuration" \
     "$run_dir/rows-cli" --via cli --flink-home "$run_dir/flink" --name demo-stream-sync-cli
+
+# A streaming sync, followed to the end. Each step prints submitjob's one JSON document.
+sj() { echo "== submitjob $*" >&2; .build/release/submitjob "$@" --flink "$url"; }
+field() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[sys.argv[1]])' "$1"; }
+unbounded=Tests/Fixtures/jobs/stream-unbounded.json
+first=$(sj submit --chunjun-dist "$dist" --param "outDir=$run_dir/stream-1" --idempotency-key demo-stream --wait running < "$unbounded")
+echo "$first"
+job=$(field jobId <<<"$first")
+echo "== Chunjun's counters reach Flink with the TaskManager heartbeat (every 10 s)" >&2
+sleep 13
+sj status "$job"
+stopped=$(sj stop "$job" --savepoint-dir "file://$run_dir/savepoints")
+echo "$stopped"
+savepoint=$(field savepoint <<<"$stopped")
+resumed=$(sj submit --chunjun-dist "$dist" --param "outDir=$run_dir/stream-2" --idempotency-key demo-stream/resume \
+    --savepoint "$savepoint" --wait running < "$unbounded")
+echo "$resumed"
+sleep 2
+sj cancel "$(field jobId <<<"$resumed")"
+echo "== rows: the first run wrote 0..$(tail -n 1 "$run_dir/stream-1/part-0" | cut -d, -f1);" \
+    "the resumed run went on at $(head -n 1 "$run_dir/stream-2/part-0" | cut -d, -f1)" >&2

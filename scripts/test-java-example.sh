@@ -87,6 +87,19 @@ fi
 check "job $job_id reaches FINISHED (got $state)" test "$state" = FINISHED
 check "the job text arrived byte-exact through stdin" cmp -s "$job" "$outdir/job.txt"
 
+# 1b. Following it: status of the finished job (its counters), and an unknown id (exit 4).
+if [ -n "$job_id" ]; then
+    client -- "$SUBMITJOB_IT_BINARY" --control status "$job_id" --flink "$flink"
+    check "status exits 0 (got $rc)" test "$rc" -eq 0
+    check "prints state=FINISHED" grep -qx 'state=FINISHED' <<<"$out"
+    check "prints numRead=10 (Chunjun's counter of the 10 rows)" grep -qx 'numRead=10' <<<"$out"
+    client -- "$SUBMITJOB_IT_BINARY" --control cancel "$job_id" --flink "$flink"
+    check "cancel of the finished job exits 0 (got $rc)" bash -c '[ "$1" -eq 0 ] && grep -qx "state=FINISHED" <<<"$2"' _ "$rc" "$out"
+fi
+client -- "$SUBMITJOB_IT_BINARY" --control status 00000000000000000000000000000000 --flink "$flink"
+check "an unknown job exits 4 (got $rc)" test "$rc" -eq 4
+check "prints error=job_not_found" grep -q '^error=job_not_found: ' <<<"$out"
+
 # 2. Nothing listens: exit 69 and the code, from the one JSON document.
 client -- "$SUBMITJOB_IT_BINARY" "$job" \
     --chunjun-dist "$SUBMITJOB_IT_DIST" --flink http://127.0.0.1:9 --param "outDir=$outdir"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: builds the static binary and the fixture chunjun-dist, starts real
-# Flink 1.20.3 and 1.12.5 clusters on loopback (two of 1.12.5: one with the dist under lib/ for
-# REST, one without for bin/flink run -C), runs every Swift test against them, and stops the
-# clusters whatever happens.
+# The whole test suite: builds the static binary and the fixture chunjun-dist (for 1.x and for
+# 2.x), starts real Flink 1.20.3, 1.12.5 and 2.2.1 clusters on loopback (two of 1.12.5: one with
+# the dist under lib/ for REST, one without for bin/flink run -C), runs every Swift test against
+# them, and stops the clusters whatever happens (also the private ones tests start themselves).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$PWD
@@ -12,7 +12,9 @@ scripts/install-tools.sh
 
 flink120=$(scripts/flink.sh install 1.20.3)
 flink112=$(scripts/flink.sh install 1.12.5)
+flink22=$(scripts/flink.sh install 2.2.1)
 Tests/Fixtures/build-dist.sh "$flink112/lib" "$here/.build/fixtures"
+Tests/Fixtures/build-dist.sh "$flink22/lib" "$here/.build/fixtures-2"
 make build
 # Compile the tests before any cluster starts, so the clusters are not left idling through it.
 swift build --build-tests
@@ -23,24 +25,36 @@ stop_clusters() {
     scripts/flink.sh stop "$run_dir/flink-1.20" || true
     scripts/flink.sh stop "$run_dir/flink-1.12" || true
     scripts/flink.sh stop "$run_dir/flink-1.12-cli" || true
+    scripts/flink.sh stop "$run_dir/flink-2.2" || true
+    # Clusters a test started for itself (to kill their JobManager), should it have died first.
+    for private in "$run_dir"/private/*/; do
+        [ -d "$private" ] && { scripts/flink.sh stop "$private" || true; }
+    done
     # Keep the clusters' logs and the tests' evidence only when something failed.
     if [ "$status" -eq 0 ]; then rm -rf "$run_dir"; else echo "logs and evidence kept in $run_dir" >&2; fi
 }
 trap stop_clusters EXIT
 trap 'exit 130' INT TERM
 
-ports=($(python3 scripts/free-ports.py 6))
+ports=($(python3 scripts/free-ports.py 8))
 # 1.20 gets the plugins through pipeline.classpaths only; 1.12 needs chunjun-dist under lib/, as in our image.
 url120=$(scripts/flink.sh start 1.20.3 "$run_dir/flink-1.20" --rest-port "${ports[0]}" --rpc-port "${ports[1]}")
 url112=$(scripts/flink.sh start 1.12.5 "$run_dir/flink-1.12" --rest-port "${ports[2]}" --rpc-port "${ports[3]}" \
     --extra-lib "$here/.build/fixtures/chunjun-dist")
 # For bin/flink run: no dist under lib/, so only -C can bring the plugins.
 url112cli=$(scripts/flink.sh start 1.12.5 "$run_dir/flink-1.12-cli" --rest-port "${ports[4]}" --rpc-port "${ports[5]}")
+# 2.x, like 1.20, takes the plugins through pipeline.classpaths.
+url22=$(scripts/flink.sh start 2.2.1 "$run_dir/flink-2.2" --rest-port "${ports[6]}" --rpc-port "${ports[7]}")
 
 export SUBMITJOB_IT_BINARY="$here/.build/release/submitjob"
 export SUBMITJOB_IT_DIST="$here/.build/fixtures/chunjun-dist"
 export SUBMITJOB_IT_FLINK_1_20="$url120"
 export SUBMITJOB_IT_FLINK_1_12="$url112"
+export SUBMITJOB_IT_FLINK_2_2="$url22"
+export SUBMITJOB_IT_DIST_2="$here/.build/fixtures-2/chunjun-dist"
+# Where a test may lay out a cluster of its own (scripts/flink.sh), stopped above if it fails.
+export SUBMITJOB_IT_PRIVATE_CLUSTERS="$run_dir/private"
+export SUBMITJOB_IT_FLINK_SH="$here/scripts/flink.sh"
 # bin/flink of each instance, whose conf/ (config.yaml on 1.20, flink-conf.yaml on 1.12) is the
 # only place that names its random REST port.
 export SUBMITJOB_IT_FLINK_HOME_1_20="$run_dir/flink-1.20"
@@ -61,5 +75,6 @@ if [ "$status" -ne 0 ]; then
     scripts/flink.sh logs "$run_dir/flink-1.20" 2>/dev/null | tail -n 60 >&2 || true
     scripts/flink.sh logs "$run_dir/flink-1.12" 2>/dev/null | tail -n 60 >&2 || true
     scripts/flink.sh logs "$run_dir/flink-1.12-cli" 2>/dev/null | tail -n 60 >&2 || true
+    scripts/flink.sh logs "$run_dir/flink-2.2" 2>/dev/null | tail -n 60 >&2 || true
 fi
 exit "$status"

@@ -45,6 +45,9 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("job-id"), help: ArgumentHelp("The Flink job id (32 hex digits). Default: a random one. Submitting again with the same id never starts a second job while the first runs.", valueName: "hex32"))
     var jobID: String?
 
+    @Option(name: .customLong("idempotency-key"), help: ArgumentHelp("Derive the job id from this key (e.g. the caller's own record id): the lower-case hex of the first 16 bytes of its SHA-256. The same key is always the same job, so a retry never starts a second one. Not with --job-id.", valueName: "key"))
+    var idempotencyKey: String?
+
     @Option(name: .long, help: ArgumentHelp("Restore from this savepoint (also passed to Chunjun as execution.savepoint.path).", valueName: "path"))
     var savepoint: String?
 
@@ -71,14 +74,25 @@ struct JobOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+        try Deadline.validate(timeout)
+        if jobID != nil, idempotencyKey != nil {
+            throw ValidationError("give either --job-id or --idempotency-key, not both")
+        }
+        if let idempotencyKey, idempotencyKey.isEmpty {
+            throw ValidationError("--idempotency-key is empty")
+        }
+    }
+
+    /// The id the caller chose, directly or through a key; nil means "make one up".
+    var chosenJobID: String? {
+        jobID ?? idempotencyKey.map(SubmissionOptions.jobID(forIdempotencyKey:))
     }
 
     func submissionOptions() -> SubmissionOptions {
         var options = SubmissionOptions()
         options.jobName = name
         options.parallelism = parallelism
-        options.jobID = jobID
+        options.jobID = chosenJobID
         options.savepointPath = savepoint
         options.allowNonRestoredState = allowNonRestoredState
         options.conf = conf.map { ($0.key, $0.value) }
@@ -87,9 +101,7 @@ struct JobOptions: ParsableArguments {
         return options
     }
 
-    var deadline: ContinuousClock.Instant {
-        .now + .milliseconds(Int64(timeout * 1000))
-    }
+    var deadline: ContinuousClock.Instant { Deadline.from(seconds: timeout) }
 
     /// Reads and validates the job, then makes every later message mask its secrets.
     func readJob(from fileSystem: some FileSystem) throws(SubmitJobError) -> ChunjunJob {

@@ -28,8 +28,9 @@ enum Output {
         ]
         errorFields += error.context
         log(usage ?? "error: \(error.message)")
-        if verbose, let detail = error.detail { log(detail) }
-        writeStdout(.object([("ok", false), ("error", .object(errorFields))]))
+        // Flink's traces and a child's output: free text that may hold secrets no job told us of.
+        if verbose, let detail = error.detail { log(SecretRedactor.maskingAssignments(in: detail)) }
+        writeStdout(.object([("ok", false), ("error", .object(errorFields))] + error.fields))
         exit(error.code.exitStatus)
     }
 

@@ -1,22 +1,30 @@
 import ArgumentParser
 import SubmitJobCore
 
+extension JobWaiter.Goal: ExpressibleByArgument {}
+
 struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit a Chunjun job to Flink, over REST (default) or with bin/flink run.",
         discussion: """
             --via rest uploads chunjun-core.jar once per content (found again by the SHA-256 in its name), then runs it with the job's program arguments. --via cli spawns <flink home>/bin/flink run -d with the plugin jars as -C classpaths; --timeout kills it and everything it started.
 
-            Either way every submission carries a job id, looked up before the run: when an answer is lost or flink run is killed, the job is looked up by that id, never sent twice.
+            Either way every submission carries a job id, looked up before the run: when an answer is lost or flink run is killed, the job is looked up by that id, never sent twice. --idempotency-key KEY makes the id the caller's own (hex of the first 16 bytes of SHA-256(KEY)).
+
+            --wait running|finished then waits as `submitjob wait` does, within the same --timeout, and prints the submission and the job's final status as one document (exit 3 if the job fails or is cancelled instead).
 
             Examples:
               submitjob submit --job job.json --flink http://jm:8081
+              submitjob submit --idempotency-key sync-task-42 --wait running < job.json
               submitjob submit --via cli --flink-home /opt/flink < job.json
               submitjob submit --target kubernetes-session --cluster-id etl --namespace data < job.json
             """
     )
 
     @OptionGroup var options: JobOptions
+
+    @Option(name: .long, help: ArgumentHelp("After submitting, wait until the job is running (every task RUNNING) or finished.", valueName: "running|finished"))
+    var wait: JobWaiter.Goal?
 
     func run() async throws {
         Output.verbose = options.verbose
@@ -30,31 +38,36 @@ struct Submit: AsyncParsableCommand {
         }
         var generator = SystemRandomNumberGenerator()
         let plan = try options.plan(job: job, fileSystem: fileSystem,
-            jobID: options.jobID == nil ? SubmissionOptions.randomJobID(using: &generator) : nil)
-        let transport = AsyncHTTPClientTransport()
-        let outcome: Result<[(String, JSONValue)], SubmitJobError>
-        do {
-            let client = try FlinkRESTClient(baseURL: endpoint.url, transport: transport)
+            jobID: options.chosenJobID == nil ? SubmissionOptions.randomJobID(using: &generator) : nil)
+        await FlinkSession.run(endpoint, endingWithURL: false) { client throws(SubmitJobError) in
+            var fields: [(String, JSONValue)]
+            let jobID: String
             switch options.via {
             case .rest:
                 let submitter = RESTSubmitter(client: client, fileSystem: fileSystem, log: { Output.log($0) })
                 let result = try await submitter.submit(plan, deadline: deadline)
                 Output.log("submitted job \(result.jobID) to Flink \(result.flinkVersion)")
-                outcome = .success(result.fields(plan: plan, flinkURL: endpoint.url))
+                (fields, jobID) = (result.fields(plan: plan, flinkURL: endpoint.url), result.jobID)
             case .cli:
                 let (command, _) = FlinkCLI.command(for: plan, flinkHome: installation.home.value, confDir: installation.confDir.value, endpoint: endpoint)
                 let submitter = CLISubmitter(client: client, runner: SubprocessRunner(), log: { Output.log($0) })
                 let result = try await submitter.submit(plan, command: command, deadline: deadline)
                 Output.log("submitted job \(result.jobID) to Flink \(result.flinkVersion) with bin/flink run")
-                outcome = .success(result.fields(plan: plan, endpoint: endpoint))
+                (fields, jobID) = (result.fields(plan: plan, endpoint: endpoint), result.jobID)
             }
-        } catch {
-            outcome = .failure(error)
-        }
-        await transport.shutdown()
-        switch outcome {
-        case .success(let fields): Output.succeed(fields)
-        case .failure(let error): Output.fail(error)
+            if let wait {
+                let waiter = JobWaiter(inspector: JobInspector(client: client), progress: { Output.log($0) })
+                do throws(SubmitJobError) {
+                    let status = try await waiter.wait(for: jobID, until: wait, deadline: deadline)
+                    fields.append(("status", .object(status.fields)))
+                } catch {
+                    // The submission happened: the failure document still carries it.
+                    var failure = error
+                    failure.fields = fields + error.fields
+                    throw failure
+                }
+            }
+            return fields
         }
     }
 }

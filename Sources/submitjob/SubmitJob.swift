@@ -11,14 +11,14 @@ struct SubmitJob: AsyncParsableCommand {
         commandName: "submitjob",
         abstract: "Submit Chunjun jobs to Apache Flink and report what happened as JSON.",
         discussion: """
-            Reads a Chunjun job (sync JSON or SQL script) from --job or standard input, resolves its plugin jars from a chunjun-dist folder the way Chunjun does, and submits it to Flink over its REST API or with bin/flink run. Without --flink it finds the cluster the way Flink's own tools do (see `submitjob config`).
+            Reads a Chunjun job (sync JSON or SQL script) from --job or standard input, resolves its plugin jars from a chunjun-dist folder the way Chunjun does, and submits it to Flink over its REST API or with bin/flink run. Then follows it: status, wait, cancel, stop with a savepoint, savepoint, list, and housekeeping of the uploaded jars. Without --flink it finds the cluster the way Flink's own tools do (see `submitjob config`).
 
             Exactly one JSON document goes to stdout; messages for people go to stderr.
 
-            Exit statuses: 0 ok, 1 Flink rejected the job, 64 usage, 65 invalid job, 66 missing file/folder/plugin, 69 Flink unreachable, 70 internal error, 75 timed out (outcome unknown), 76 unexpected answer from Flink, 77 authentication rejected, 78 configuration error.
+            Exit statuses: 0 ok, 1 Flink rejected the job (or could not take a savepoint), 3 the job failed, was cancelled or has ended, 4 no such job, 64 usage, 65 invalid job, 66 missing file/folder/plugin, 69 Flink unreachable, 70 internal error, 75 timed out (outcome unknown), 76 unexpected answer from Flink, 77 authentication rejected, 78 configuration error.
             """,
         version: version,
-        subcommands: [Submit.self, Plan.self, Config.self]
+        subcommands: [Submit.self, Plan.self, Status.self, Wait.self, Cancel.self, Stop.self, Savepoint.self, List.self, Jars.self, Config.self]
     )
 
     static func main() async {

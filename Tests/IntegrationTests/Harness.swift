@@ -15,10 +15,15 @@ enum Harness {
     static let work = environment["SUBMITJOB_IT_WORK"] ?? ""
     static var configured: Bool { !binary.isEmpty && !dist.isEmpty && !work.isEmpty && !clusters.isEmpty }
 
-    static let clusters: [Cluster] = [("1.20", "SUBMITJOB_IT_FLINK_1_20"), ("1.12", "SUBMITJOB_IT_FLINK_1_12")].compactMap { version, key in
-        environment[key].map { Cluster(version: version, url: $0) }
+    /// The fixture dist compiled for Flink 2.x (its legacy source and sink moved packages).
+    static let dist2 = environment["SUBMITJOB_IT_DIST_2"] ?? ""
+
+    static let clusters: [Cluster] = [("1.20", "SUBMITJOB_IT_FLINK_1_20"), ("1.12", "SUBMITJOB_IT_FLINK_1_12"), ("2.2", "SUBMITJOB_IT_FLINK_2_2")].compactMap { version, key in
+        environment[key].map { Cluster(version: version, url: $0, dist: version.hasPrefix("2.") ? dist2 : dist) }
     }
     static var cluster120: Cluster? { clusters.first { $0.version == "1.20" } }
+    /// Every version make test covers must be there: a missing cluster is a failure, not a skip.
+    static var allClustersConfigured: Bool { clusters.count == 3 && !dist2.isEmpty }
 
     /// Flink homes whose bin/flink --via cli runs, each with a cluster that does NOT have the
     /// dist under lib/ (so only -C can bring the plugins) and whose conf/ names its REST port.
@@ -27,7 +32,7 @@ enum Harness {
         ("1.12", "SUBMITJOB_IT_FLINK_HOME_1_12", "SUBMITJOB_IT_FLINK_1_12_CLI", "flink-conf.yaml"),
     ].compactMap { version, homeKey, urlKey, dialect in
         guard let path = environment[homeKey], let url = environment[urlKey] else { return nil }
-        return FlinkHome(version: version, path: path, cluster: Cluster(version: version, url: url), dialect: dialect)
+        return FlinkHome(version: version, path: path, cluster: Cluster(version: version, url: url, dist: dist), dialect: dialect)
     }
     static var cliConfigured: Bool { configured && flinkHomes.count == 2 }
 
@@ -42,9 +47,9 @@ enum Harness {
 
     /// A dist with a plugin folder that exists (so planning passes) but whose jar lacks the
     /// reader's class, and a job that reads through it: Flink itself must fail it.
-    static func jobWhoseReaderClassIsMissing() throws -> (dist: String, job: Data) {
+    static func jobWhoseReaderClassIsMissing(from original: String = Harness.dist) throws -> (dist: String, job: Data) {
         let dist = try newFolder("dist-nothing") + "/chunjun-dist"
-        try FileManager.default.copyItem(atPath: self.dist, toPath: dist)
+        try FileManager.default.copyItem(atPath: original, toPath: dist)
         try FileManager.default.createDirectory(atPath: "\(dist)/connector/nothing", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "\(dist)/formats/chunjun-format-fixture.jar", toPath: "\(dist)/connector/nothing/chunjun-connector-nothing.jar")
         let job = String(decoding: fixtureJob, as: UTF8.self).replacing("streamreader", with: "nothingreader")
@@ -62,6 +67,8 @@ enum Harness {
 struct Cluster: Sendable, CustomTestStringConvertible {
     var version: String
     var url: String
+    /// The fixture dist built for this version.
+    var dist: String
     var testDescription: String { "Flink \(version)" }
     /// On 1.12 the fixture dist sits under lib/ as in the platform's image; 1.20 gets it through pipeline.classpaths.
     var distOnClasspath: Bool { version == "1.12" }
@@ -119,6 +126,11 @@ struct Run: CustomStringConvertible {
 enum Submitjob {
     /// Runs the binary with the job on stdin (as the platform's backend does) unless --job is given.
     static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], limit: TimeInterval = 180) throws -> Run {
+        try start(arguments, stdin: stdin, environment: environment).finish(limit: limit)
+    }
+
+    /// Starts the binary and returns at once; `finish` collects it.
+    static func start(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Harness.binary)
         process.arguments = arguments
@@ -139,16 +151,28 @@ enum Submitjob {
             input.fileHandleForWriting.write(stdin)
             try input.fileHandleForWriting.close()
         }
-        // A watchdog, not a timing assertion: a hung binary must fail the test, not hang the suite.
-        let deadline = Date().addingTimeInterval(limit)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
-            process.terminate()
+        return Running(process: process, arguments: arguments, out: out, err: err)
+    }
+
+    struct Running {
+        let process: Process
+        let arguments: [String]
+        let out: URL
+        let err: URL
+
+        /// Waits for the end; past `limit` the binary is stopped and the test fails (a watchdog, not
+        /// a timing assertion: a hung binary must fail the test, not hang the suite).
+        func finish(limit: TimeInterval = 180) throws -> Run {
+            let deadline = Date().addingTimeInterval(limit)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+                Issue.record("submitjob \(arguments.first ?? "") ran longer than \(limit) s and was stopped")
+            }
             process.waitUntilExit()
-            Issue.record("submitjob \(arguments.first ?? "") ran longer than \(limit) s and was stopped")
+            return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8))
         }
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8))
     }
 }
 
@@ -218,4 +242,92 @@ final class FaultServer {
     }
 
     deinit { stop() }
+}
+
+extension Harness {
+    /// A copy of `dist` whose core jar has other content (so another name on the cluster).
+    static func distWithAnotherCore(from dist: String, label: String) throws -> String {
+        let copy = try newFolder(label) + "/chunjun-dist"
+        try FileManager.default.copyItem(atPath: dist, toPath: copy)
+        let core = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(copy)/chunjun-core.jar"))
+        try core.seekToEnd()
+        try core.write(contentsOf: Data("trailing bytes change the hash: \(label)".utf8))
+        try core.close()
+        return copy
+    }
+
+    static func jobFile(_ name: String) -> Data {
+        (try? Data(contentsOf: repository.appendingPathComponent("Tests/Fixtures/jobs/\(name)"))) ?? Data()
+    }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A cluster a test lays out and starts for itself with scripts/flink.sh (under the folder
+/// scripts/test.sh stops whatever happens), for faults that would break the shared ones.
+final class PrivateCluster: @unchecked Sendable {
+    let instance: String
+    let url: String
+    private var stopped = false
+
+    init(version: String) async throws {
+        let root = Harness.environment["SUBMITJOB_IT_PRIVATE_CLUSTERS"] ?? ""
+        guard !root.isEmpty else { throw Failure("SUBMITJOB_IT_PRIVATE_CLUSTERS is not set (run through make test)") }
+        instance = "\(root)/flink-\(version)-\(UUID().uuidString.prefix(8))"
+        let ports = try await Self.output(["/usr/bin/env", "python3", Harness.repository.appendingPathComponent("scripts/free-ports.py").path, "2"])
+            .split(whereSeparator: \.isWhitespace).map(String.init)
+        url = try await Self.output([Self.flinkSH, "start", version, instance, "--rest-port", ports[0], "--rpc-port", ports[1], "--slots", "2"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static var flinkSH: String { Harness.environment["SUBMITJOB_IT_FLINK_SH"] ?? Harness.repository.appendingPathComponent("scripts/flink.sh").path }
+
+    func killJobManager() async throws { _ = try await Self.output([Self.flinkSH, "kill-jobmanager", instance]) }
+
+    func stop() async {
+        guard !stopped else { return }
+        stopped = true
+        _ = try? await Self.output([Self.flinkSH, "stop", instance])
+    }
+
+    /// Runs a command to its end and returns its stdout. Through submitjob's own runner: Foundation's
+    /// Process never sees the end of a script that leaves daemons behind (they inherit its descriptors).
+    static func output(_ command: [String]) async throws -> String {
+        let outcome = try await SubprocessRunner().run(ProcessCommand(executable: command[0], arguments: Array(command.dropFirst())),
+                                                       deadline: .now + .seconds(300))
+        guard outcome.termination == .exited(0) else {
+            throw Failure("\(command.joined(separator: " ")): \(outcome.termination)\n\(outcome.standardError)")
+        }
+        return outcome.standardOutput
+    }
+}
+
+extension FlinkREST {
+    /// A jar uploaded the way any other tool would (multipart, one file part); returns its id.
+    static func upload(_ cluster: Cluster, name: String, contents: Data) async throws -> String {
+        let boundary = "it-\(UUID().uuidString)"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"\(name)\"\r\nContent-Type: application/java-archive\r\n\r\n".utf8)
+        body.append(contents)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        var request = URLRequest(url: URL(string: "\(cluster.url)/jars/upload")!)
+        request.httpMethod = "POST"
+        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+        let (data, _) = try await URLSession.shared.upload(for: request, from: body)
+        let filename = try JSONParser.parse(String(decoding: data, as: UTF8.self)).value["filename"]?.stringValue ?? ""
+        return String(filename.split(separator: "/").last ?? "")
+    }
+
+    static func jarIDs(_ cluster: Cluster) async throws -> [String: String] {
+        guard case .array(let files)? = try await get("\(cluster.url)/jars")["files"] else { return [:] }
+        return Dictionary(files.compactMap { file in file["id"]?.stringValue.map { ($0, file["name"]?.stringValue ?? "") } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func deleteJar(_ cluster: Cluster, _ id: String) async throws {
+        var request = URLRequest(url: URL(string: "\(cluster.url)/jars/\(id)")!)
+        request.httpMethod = "DELETE"
+        _ = try await URLSession.shared.data(for: request)
+    }
 }

@@ -5,10 +5,14 @@ import Testing
 /// The release binary against real Flink 1.20.3 and 1.12.5 clusters (scripts/test.sh starts them).
 @Suite(.serialized, .enabled(if: Harness.configured, "run through `make test`, which starts the Flink clusters"))
 struct RESTSubmissionTests {
+    @Test func everyVersionIsThere() {
+        #expect(Harness.allClustersConfigured, "make test starts Flink 1.20, 1.12 and 2.2 and builds both fixture dists")
+    }
+
     static let clusters = Harness.clusters
 
-    func submitArguments(_ cluster: Cluster, outDir: String, dist: String = Harness.dist) -> [String] {
-        ["submit", "--chunjun-dist", dist, "--flink", cluster.url, "--param", "outDir=\(outDir)"]
+    func submitArguments(_ cluster: Cluster, outDir: String, dist: String? = nil) -> [String] {
+        ["submit", "--chunjun-dist", dist ?? cluster.dist, "--flink", cluster.url, "--param", "outDir=\(outDir)"]
     }
 
     @Test(arguments: clusters)
@@ -38,7 +42,7 @@ struct RESTSubmissionTests {
             #expect(run.stderr.contains("must already be on the cluster's classpath"))
         } else {
             // Not under lib/: only pipeline.classpaths can have brought the connector.
-            #expect(source?.contains("=file:\(Harness.dist)/connector/stream/chunjun-connector-stream.jar") == true, "\(classes)")
+            #expect(source?.contains("=file:\(cluster.dist)/connector/stream/chunjun-connector-stream.jar") == true, "\(classes)")
             #expect(run.json?["warnings"] == .array([]))
         }
         #expect(run.leaks().isEmpty, "\(run)")
@@ -52,7 +56,7 @@ struct RESTSubmissionTests {
         let evidence = try await Evidence.ofFinishedRun(run, on: cluster, in: out)
         #expect(evidence.jobText == Harness.sqlScript)
         #expect(evidence.rows == 6)
-        #expect(evidence.args.contains("jobType=sql") && evidence.args.contains("remoteChunJunDistDir=\(Harness.dist)"))
+        #expect(evidence.args.contains("jobType=sql") && evidence.args.contains("remoteChunJunDistDir=\(cluster.dist)"))
         #expect(run.leaks(Harness.sqlPassword).isEmpty, "\(run)")
     }
 
@@ -129,7 +133,7 @@ struct RESTSubmissionTests {
 
     @Test(arguments: clusters)
     func flinksOwnReasonSurfacesAsTheInnermostCause(cluster: Cluster) throws {
-        let (dist, job) = try Harness.jobWhoseReaderClassIsMissing()
+        let (dist, job) = try Harness.jobWhoseReaderClassIsMissing(from: cluster.dist)
         let run = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("reason"), dist: dist) + ["--verbose"], stdin: job)
         #expect(run.status == 1, "\(run)")
         // --verbose: Flink's whole trace on stderr for people; stdout keeps the one-line reason.
@@ -156,12 +160,7 @@ struct RESTSubmissionTests {
     func planAsksTheClusterButNeverChangesIt(cluster: Cluster) async throws {
         let before = try await FlinkREST.jarCount(cluster)
         // A core jar with other content: the plan must say it would upload it, and must not.
-        let dist = try Harness.newFolder("dist-plan") + "/chunjun-dist"
-        try FileManager.default.copyItem(atPath: Harness.dist, toPath: dist)
-        let core = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dist)/chunjun-core.jar"))
-        try core.seekToEnd()
-        try core.write(contentsOf: Data("trailing bytes change the hash".utf8))
-        try core.close()
+        let dist = try Harness.distWithAnotherCore(from: cluster.dist, label: "dist-plan")
         let run = try Submitjob.run(["plan", "--chunjun-dist", dist, "--flink", cluster.url, "--param", "outDir=/nowhere"], stdin: Harness.fixtureJob)
         #expect(run.status == 0, "\(run)")
         #expect(run.json?["jar"]?["present"] == .bool(false))
@@ -188,7 +187,9 @@ struct FailureTests {
         #expect(noDist.status == 66, "\(noDist)")
         let usage = try Submitjob.run(["submit", "--parallelism", "zero"], stdin: Harness.fixtureJob)
         #expect(usage.status == 64 && usage.errorCode == "usage", "\(usage)")
-        for run in [missing, broken, noDist, usage] {
+        let twoIDs = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", nowhere, "--job-id", String(repeating: "a", count: 32), "--idempotency-key", "k"], stdin: Harness.fixtureJob)
+        #expect(twoIDs.status == 64 && twoIDs.errorMessage.contains("--job-id or --idempotency-key"), "\(twoIDs)")
+        for run in [missing, broken, noDist, usage, twoIDs] {
             #expect(run.leaks().isEmpty, "\(run)")
         }
     }

@@ -3,12 +3,17 @@
 // Copy it into the backend (add your own `package` line) and call:
 //
 //     SubmitJobClient client = new SubmitJobClient("/opt/flink/bin/submitjob");
-//     SubmitJobClient.Result r = client.submit(jobJson, Arrays.asList("--flink", "http://jobmanager:8081"));
+//     SubmitJobClient.Result r = client.submit(jobJson, Arrays.asList("--flink", "http://jobmanager:8081",
+//             "--idempotency-key", "sync-task-" + taskId));
 //     if (r.ok()) { save(r.jobId()); } else { show(r.errorCode(), r.errorMessage()); }
+//     SubmitJobClient.Result s = client.control("status", r.jobId(), Arrays.asList("--flink", "http://jobmanager:8081"));
+//     s.state(); s.counter("numRead");   // also "wait", "cancel", "stop", "savepoint"
 //
 // Smoke run:  javac --release 8 SubmitJobClient.java
 //             java SubmitJobClient <submitjob-binary> <job-file> [submitjob args...]
 // prints `jobId=<id>` or `error=<code>: <message>` and exits with submitjob's exit code.
+//             java SubmitJobClient <submitjob-binary> --control <command> <job-id> [submitjob args...]
+// prints `state=<state>` (and `savepoint=<path>`, `numRead=<n>` when there are) or the error.
 // -Dsubmitjob.timeoutSeconds=N sets the client's own deadline (default 180).
 //
 // It is deliberately free of a package, of Spring and of a JSON library, so it compiles with plain
@@ -38,7 +43,12 @@ public final class SubmitJobClient {
     /** submitjob's documented exit codes (README, "Exit codes"). */
     public enum Outcome {
         OK(0),
+        /** Flink rejected the job, or could not take a savepoint (error.code says which). */
         FLINK_REJECTED(1),
+        /** The job failed, was cancelled or has ended, so the command could not do what it was asked (error.code, error.state). */
+        JOB_ENDED(3),
+        /** Flink does not know the job id. */
+        JOB_NOT_FOUND(4),
         USAGE(64),
         INVALID_JOB(65),
         MISSING_FILE(66),
@@ -126,6 +136,32 @@ public final class SubmitJobClient {
             return v instanceof String ? (String) v : null;
         }
 
+        /** The job's state: from status, wait, cancel, stop, savepoint, submit --wait, or error.state. */
+        public String state() {
+            Object state = json == null ? null : json.get("state");
+            if (state == null && json != null && json.get("status") instanceof Map) {
+                state = ((Map<?, ?>) json.get("status")).get("state");
+            }
+            if (state == null) {
+                state = error().get("state");
+            }
+            return state instanceof String ? (String) state : null;
+        }
+
+        /** stop and savepoint: the savepoint's path, to resume from with submit --savepoint. */
+        public String savepoint() {
+            Object path = json == null ? null : json.get("savepoint");
+            return path instanceof String ? (String) path : null;
+        }
+
+        /** One of Chunjun's counters (numRead, numWrite, nErrors, ...) from status or wait; null when absent. */
+        public Long counter(String name) {
+            Object status = json == null ? null : (json.get("counters") != null ? json : json.get("status"));
+            Object counters = status instanceof Map ? ((Map<?, ?>) status).get("counters") : null;
+            Object value = counters instanceof Map ? ((Map<?, ?>) counters).get(name) : null;
+            return value instanceof Long ? (Long) value : null;
+        }
+
         /** error.code (e.g. "flink_rejected"), CLIENT_TIMEOUT, UNPARSEABLE_OUTPUT, or null when ok. */
         public String errorCode() {
             if (clientTimedOut) {
@@ -204,6 +240,18 @@ public final class SubmitJobClient {
         command.add("-");
         command.addAll(options);
         return run(command, jobText.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs a command about one job: status, wait (add "--until", "running" or "finished"), cancel,
+     * stop, savepoint. A wait longer than this client's deadline needs a client made with a longer one.
+     */
+    public Result control(String command, String jobId, List<String> options) throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<String>();
+        arguments.add(command);
+        arguments.add(jobId);
+        arguments.addAll(options);
+        return run(arguments, null);
     }
 
     /** Runs any submitjob subcommand: arguments as a list, straight to exec, no shell to quote for. */
@@ -326,14 +374,28 @@ public final class SubmitJobClient {
         }
         long timeout = Long.getLong("submitjob.timeoutSeconds", 180L);
         SubmitJobClient client = new SubmitJobClient(args[0], timeout, TimeUnit.SECONDS, 5, TimeUnit.SECONDS);
-        String job = new String(Files.readAllBytes(Paths.get(args[1])), StandardCharsets.UTF_8);
-        Result r = client.submit(job, Arrays.asList(args).subList(2, args.length));
+        boolean control = args[1].equals("--control") && args.length >= 4;
+        Result r;
+        if (control) {
+            r = client.control(args[2], args[3], Arrays.asList(args).subList(4, args.length));
+        } else {
+            String job = new String(Files.readAllBytes(Paths.get(args[1])), StandardCharsets.UTF_8);
+            r = client.submit(job, Arrays.asList(args).subList(2, args.length));
+        }
         if (!r.stderr().isEmpty()) {
             System.err.print(r.stderr()); // submitjob's own lines, already secret-scrubbed
         }
         // UTF-8 whatever the locale: Flink's messages are not ASCII-only.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, "UTF-8");
-        if (r.ok()) {
+        if (r.ok() && control) {
+            out.println("state=" + r.state());
+            if (r.savepoint() != null) {
+                out.println("savepoint=" + r.savepoint());
+            }
+            if (r.counter("numRead") != null) {
+                out.println("numRead=" + r.counter("numRead"));
+            }
+        } else if (r.ok()) {
             out.println("jobId=" + r.jobId());
         } else {
             out.println("error=" + r.errorCode() + ": " + r.errorMessage());

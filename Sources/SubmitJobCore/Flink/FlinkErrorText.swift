@@ -8,8 +8,13 @@ public enum FlinkErrorText {
         return items.compactMap(\.stringValue)
     }
 
-    /// The innermost cause of the whole text, else its most telling first line.
+    /// The innermost cause of the whole text, else its most telling first line; secret-looking
+    /// assignments in it masked (the text may echo a connector's URL or properties).
     public static func reason(from errors: [String]) -> String {
+        SecretRedactor.maskingAssignments(in: unmaskedReason(from: errors))
+    }
+
+    static func unmaskedReason(from errors: [String]) -> String {
         let lines = errors.joined(separator: "\n").split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { $0.trimmingWhitespace }
         if let cause = lines.last(where: { $0.hasPrefix("Caused by:") }) {
             return unwrapped(String(cause.dropFirst("Caused by:".count)).trimmingWhitespace)

@@ -95,3 +95,66 @@ public struct SecretRedactor: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+extension SecretRedactor {
+    /// Free text from Flink about a job submitjob did not read (an exception of a job started
+    /// elsewhere, a JDBC URL in a connector's error) can hold secrets no redactor knows. This
+    /// masks the value of every secret-looking assignment in it: `password=x`, `"token": "x"`,
+    /// `'secret' = 'x'`, `accessKey: x`. Values end at a closing quote, else at whitespace or
+    /// `,;&)]}<>`. A class name before a colon (`TokenExpiredException: ...`) is not a key.
+    public static func maskingAssignments(in text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 3 else { return text }
+        func isKeyByte(_ b: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b)
+                || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
+        }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+        let quotes: Set<UInt8> = [UInt8(ascii: "\""), UInt8(ascii: "'")]
+        let valueEnds: Set<UInt8> = Set(" \t\r\n,;&)]}<>\"'".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            guard isKeyByte(bytes[i]), i == 0 || !isKeyByte(bytes[i - 1]) else {
+                out.append(bytes[i]); i += 1; continue
+            }
+            var j = i
+            while j < bytes.count, isKeyByte(bytes[j]) { j += 1 }
+            let key = String(decoding: bytes[i..<j], as: UTF8.self)
+            out.append(contentsOf: bytes[i..<j])
+            i = j
+            guard isSecretKey(key) else { continue }
+            // Optional closing quote of a quoted key, then spaces, then '=' or ':'.
+            var k = j
+            if k < bytes.count, quotes.contains(bytes[k]) { k += 1 }
+            while k < bytes.count, isSpace(bytes[k]) { k += 1 }
+            guard k < bytes.count, bytes[k] == UInt8(ascii: "=") || bytes[k] == UInt8(ascii: ":") else { continue }
+            let colon = bytes[k] == UInt8(ascii: ":")
+            if colon, key.hasSuffix("Exception") || key.hasSuffix("Error") { continue }
+            if colon, k + 2 < bytes.count, bytes[k + 1] == UInt8(ascii: "/"), bytes[k + 2] == UInt8(ascii: "/") { continue }
+            k += 1
+            while k < bytes.count, isSpace(bytes[k]) { k += 1 }
+            var valueStart = k, valueEnd = k
+            if k < bytes.count, quotes.contains(bytes[k]) {
+                let quote = bytes[k]
+                valueStart = k + 1
+                var m = valueStart
+                while m < bytes.count, bytes[m] != quote, bytes[m] != 0x0A {
+                    m += bytes[m] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                valueEnd = min(m, bytes.count)
+            } else {
+                var m = k
+                while m < bytes.count, !valueEnds.contains(bytes[m]) { m += 1 }
+                valueEnd = m
+            }
+            let value = bytes[valueStart..<valueEnd]
+            guard !value.isEmpty, !value.elementsEqual(mask.utf8) else { continue }
+            out.append(contentsOf: bytes[j..<valueStart])
+            out.append(contentsOf: mask.utf8)
+            i = valueEnd
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

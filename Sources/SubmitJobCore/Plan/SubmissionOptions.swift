@@ -1,3 +1,5 @@
+import Crypto
+
 /// What the caller decides about a submission, beyond the job itself. Plain values: the
 /// executable fills them from flags and the environment, tests write them directly.
 public struct SubmissionOptions: Sendable {
@@ -23,6 +25,13 @@ public struct SubmissionOptions: Sendable {
         let lower = text.lowercased()
         guard lower.count == 32, lower.allSatisfy(\.isHexDigit) else { return nil }
         return lower
+    }
+
+    /// The job id for the caller's own key (e.g. the backend's record id): the lower-case hex of
+    /// the first 16 bytes of SHA-256 over the key's UTF-8 bytes. A stable contract: a retry with
+    /// the same key is the same job id, so it can never start a second job.
+    public static func jobID(forIdempotencyKey key: String) -> String {
+        SHA256.hash(data: Array(key.utf8)).prefix(16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// A fresh id from the system's generator: submitting with a known id lets a timed-out or

@@ -1,0 +1,29 @@
+/// The bodies of `POST /jobs/:id/savepoints` and `POST /jobs/:id/stop`, holding only the fields
+/// the cluster's version knows (1.12–1.19 reject unknown fields, as for the run body).
+///
+/// | field | 1.12–1.13 | 1.14 | 1.15+ |
+/// |---|---|---|---|
+/// | `target-directory` / `targetDirectory`, `cancel-job` / `drain` | yes | yes | yes |
+/// | `triggerId` (the caller's own id for the operation) | no | yes | yes |
+/// | `formatType` (CANONICAL, NATIVE) | no | no | yes; not sent: CANONICAL is the default |
+public enum SavepointRequest {
+    /// From 1.14 the caller may name the operation: an answer lost on the way back can then be
+    /// settled by polling that id instead of triggering a second savepoint.
+    public static func acceptsTriggerID(_ version: FlinkVersion) -> Bool { version.atLeast(1, 14) }
+
+    public static func savepointBody(directory: String?, triggerID: String?, version: FlinkVersion) -> JSONValue {
+        var fields: [(String, JSONValue)] = []
+        if let directory { fields.append(("target-directory", .string(directory))) }
+        fields.append(("cancel-job", false))
+        if let triggerID, acceptsTriggerID(version) { fields.append(("triggerId", .string(triggerID))) }
+        return .object(fields)
+    }
+
+    public static func stopBody(directory: String?, drain: Bool, triggerID: String?, version: FlinkVersion) -> JSONValue {
+        var fields: [(String, JSONValue)] = []
+        if let directory { fields.append(("targetDirectory", .string(directory))) }
+        fields.append(("drain", .bool(drain)))
+        if let triggerID, acceptsTriggerID(version) { fields.append(("triggerId", .string(triggerID))) }
+        return .object(fields)
+    }
+}

@@ -1,0 +1,66 @@
+/// Which of the cluster's jars submitjob uploaded, and which of those `jars prune` removes.
+/// Only `chunjun-core-<16 hex>.jar` uploads are ever touched; the jars of other tools stay.
+///
+/// Flink does not say which upload a job was started from (no endpoint names it on 1.12.5,
+/// 1.20.3 or 2.2.1), and need not: the jar went to its blob server when the job started, so a
+/// running job never notices its upload being deleted (seen live on all three).
+public enum JarHousekeeping {
+    /// What `jars prune` decided, before (or after) it acts.
+    public struct Pruning: Sendable, Equatable {
+        public var delete: [FlinkRESTClient.Jar]
+        public var keep: [FlinkRESTClient.Jar]
+    }
+
+    /// The names `RESTSubmitter.jarName` gives: `chunjun-core-` + 16 lower-case hex + `.jar`.
+    public static func isOurs(_ name: String) -> Bool {
+        guard name.hasPrefix("chunjun-core-"), name.hasSuffix(".jar") else { return false }
+        let digest = name.dropFirst("chunjun-core-".count).dropLast(".jar".count)
+        return digest.count == 16 && digest.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+    }
+
+    /// Keeps the newest copy of the `keep` most recently uploaded names; deletes every other copy
+    /// of ours: older versions, and duplicates that concurrent submitters uploaded.
+    public static func prune(_ jars: [FlinkRESTClient.Jar], keep: Int) -> Pruning {
+        let ours = jars.filter { isOurs($0.name) }.sorted { ($0.uploaded, $0.id) > ($1.uploaded, $1.id) }
+        var keptNames: [String] = []
+        var pruning = Pruning(delete: [], keep: [])
+        for jar in ours {
+            if !keptNames.contains(jar.name), keptNames.count < keep {
+                keptNames.append(jar.name)
+                pruning.keep.append(jar)
+            } else {
+                pruning.delete.append(jar)
+            }
+        }
+        return pruning
+    }
+
+    public static func fields(_ jar: FlinkRESTClient.Jar) -> JSONValue {
+        .object([
+            ("id", .string(jar.id)),
+            ("name", .string(jar.name)),
+            ("uploaded", jar.uploaded > 0 ? .string(Timestamp.iso8601(epochMilliseconds: jar.uploaded)) : .null),
+            ("submitjob", .bool(isOurs(jar.name))),
+        ])
+    }
+}
+
+extension JarHousekeeping {
+    /// Lists the jars, decides, and deletes (unless `dryRun`). A jar that is already gone when
+    /// its turn comes (another pruner) counts as deleted.
+    public static func pruneCluster(client: FlinkRESTClient, keep: Int, dryRun: Bool, deadline: ContinuousClock.Instant,
+                                    log: @Sendable (String) -> Void) async throws(SubmitJobError) -> Pruning {
+        let pruning = prune(try await client.jars(deadline: deadline), keep: keep)
+        guard !dryRun else { return pruning }
+        for jar in pruning.delete {
+            do {
+                try await client.deleteJar(id: jar.id, deadline: deadline)
+                log("deleted \(jar.id)")
+            } catch where error.code == .flinkRejected || error.code == .unexpectedResponse {
+                guard try await client.jars(deadline: deadline).contains(where: { $0.id == jar.id }) else { continue }
+                throw error
+            }
+        }
+        return pruning
+    }
+}
