@@ -46,9 +46,8 @@ public struct JobWaiter: Sendable {
                 unreachableSince = nil
                 last = status
                 if Self.reached(goal, by: status) || status.hasEnded {
-                    // What is printed at the end is the whole status, counters and checkpoints included.
-                    // The final counters, and the reason of a failure, come from Flink's cached
-                    // copy of the job, up to 3 s behind the live state.
+                    // The whole status is printed at the end; its final counters, and the reason
+                    // of a failure, come from Flink's copy of the job, up to 3 s behind the state.
                     let (final, _) = try await inspector.settledStatus(of: id, clock: clock, deadline: max(deadline, clock.now() + .seconds(5)))
                     if Self.reached(goal, by: final) { return final }
                     throw Self.ended(final)
