@@ -34,10 +34,9 @@ struct List: AsyncParsableCommand {
             let jobs = try await client.jobsOverview(deadline: deadline)
                 .filter { (states.isEmpty || states.contains($0.state)) && (prefix.map($0.name.hasPrefix) ?? true) }
                 .sorted { ($0.startTime ?? 0, $0.id) > ($1.startTime ?? 0, $1.id) }
-            func time(_ ms: Int?) -> JSONValue { ms.map { .string(Timestamp.iso8601(epochMilliseconds: Int64($0))) } ?? .null }
             return [("jobs", .array(jobs.map { job in
                 .object([("jobId", .string(job.id)), ("name", .string(job.name)), ("state", .string(job.state)),
-                         ("startTime", time(job.startTime)), ("endTime", time(job.endTime))])
+                         ("startTime", Timestamp.json(epochMilliseconds: job.startTime)), ("endTime", Timestamp.json(epochMilliseconds: job.endTime))])
             }))]
         }
     }

@@ -41,24 +41,12 @@ struct Plan: AsyncParsableCommand {
         if let version {
             Output.succeed(PlanReport.fields(plan: plan, version: version, endpoint: endpoint, jar: nil))
         }
-        let transport = AsyncHTTPClientTransport()
-        let outcome: Result<(FlinkVersion, PlanReport.JarStatus), SubmitJobError>
-        do {
-            let deadline = options.deadline
-            let client = try FlinkRESTClient(baseURL: endpoint.url, transport: transport)
+        let deadline = options.deadline
+        await FlinkSession.run(endpoint, endingWithURL: false) { client throws(SubmitJobError) in
             let cluster = try await client.config(deadline: deadline)
             let name = RESTSubmitter.jarName(forSHA256: try fileSystem.sha256(of: plan.coreJar))
             let present = cluster.webSubmit ? try await client.jars(deadline: deadline).first { $0.name == name } : nil
-            outcome = .success((cluster.version, PlanReport.JarStatus(name: name, id: present?.id)))
-        } catch {
-            outcome = .failure(error)
-        }
-        await transport.shutdown()
-        switch outcome {
-        case .success(let (version, jar)):
-            Output.succeed(PlanReport.fields(plan: plan, version: version, endpoint: endpoint, jar: jar))
-        case .failure(let error):
-            Output.fail(error)
+            return PlanReport.fields(plan: plan, version: cluster.version, endpoint: endpoint, jar: PlanReport.JarStatus(name: name, id: present?.id))
         }
     }
 }

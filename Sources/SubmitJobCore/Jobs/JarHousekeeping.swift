@@ -11,12 +11,8 @@ public enum JarHousekeeping {
         public var keep: [FlinkRESTClient.Jar]
     }
 
-    /// The names `RESTSubmitter.jarName` gives: `chunjun-core-` + 16 lower-case hex + `.jar`.
-    public static func isOurs(_ name: String) -> Bool {
-        guard name.hasPrefix("chunjun-core-"), name.hasSuffix(".jar") else { return false }
-        let digest = name.dropFirst("chunjun-core-".count).dropLast(".jar".count)
-        return digest.count == 16 && digest.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
-    }
+    /// An upload of submitjob's: a name `RESTSubmitter.jarName` gives.
+    public static func isOurs(_ name: String) -> Bool { RESTSubmitter.isJarName(name) }
 
     /// Keeps the newest copy of the `keep` most recently uploaded names; deletes every other copy
     /// of ours: older versions, and duplicates that concurrent submitters uploaded.
@@ -39,7 +35,7 @@ public enum JarHousekeeping {
         .object([
             ("id", .string(jar.id)),
             ("name", .string(jar.name)),
-            ("uploaded", jar.uploaded > 0 ? .string(Timestamp.iso8601(epochMilliseconds: jar.uploaded)) : .null),
+            ("uploaded", Timestamp.json(epochMilliseconds: Int(jar.uploaded))),
             ("submitjob", .bool(isOurs(jar.name))),
         ])
     }

@@ -191,14 +191,9 @@ public struct JobController: Sendable {
     }
 
     static func notRunning(_ id: String, _ state: String, lastSavepoint: JobStatus.Checkpoint?, _ why: String) -> SubmitJobError {
-        let code: SubmitJobError.Code = switch state {
-        case "FAILED": .jobFailed
-        case "CANCELED": .jobCanceled
-        default: .jobNotRunning
-        }
         var context: [(String, JSONValue)] = [("jobId", .string(id)), ("state", .string(state))]
         if let savepoint = lastSavepoint?.externalPath { context.append(("lastSavepoint", .string(savepoint))) }
-        return SubmitJobError(code, "job \(id) has already ended (\(state)): \(why)", context: context)
+        return SubmitJobError(JobStatus.code(forEnded: state), "job \(id) has already ended (\(state)): \(why)", context: context)
     }
 
     static func stillInProgress(_ id: String, trigger: String, operation: Operation) -> SubmitJobError {

@@ -56,6 +56,15 @@ public struct JobStatus: Sendable, Equatable {
 
     public var hasEnded: Bool { Self.terminalStates.contains(state) }
 
+    /// The error code for a job that has ended where a command needed it alive (exit 3).
+    public static func code(forEnded state: String) -> SubmitJobError.Code {
+        switch state {
+        case "FAILED": .jobFailed
+        case "CANCELED": .jobCanceled
+        default: .jobNotRunning
+        }
+    }
+
     /// The cached parts (tasks, counters, checkpoints, exceptions) are as current as the state.
     public var isSettled: Bool { cachedState == state }
 
@@ -140,7 +149,7 @@ public struct JobStatus: Sendable, Equatable {
 
     /// The document `status` prints (and `wait`, and `submit --wait` under "status").
     public var fields: [(String, JSONValue)] {
-        func time(_ ms: Int?) -> JSONValue { ms.map { .string(Timestamp.iso8601(epochMilliseconds: Int64($0))) } ?? .null }
+        func time(_ ms: Int?) -> JSONValue { Timestamp.json(epochMilliseconds: ms) }
         func checkpoint(_ c: Checkpoint?) -> JSONValue {
             guard let c else { return .null }
             return .object([("id", .number(c.id)), ("time", time(c.time)), ("externalPath", c.externalPath.map { .string($0) } ?? .null)])

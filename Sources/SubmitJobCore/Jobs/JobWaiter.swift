@@ -78,17 +78,15 @@ public struct JobWaiter: Sendable {
 
     /// The error for a job that ended other than as waited for.
     static func ended(_ status: JobStatus) -> SubmitJobError {
-        let fields: [(String, JSONValue)] = [("status", .object(status.fields))]
-        switch status.state {
-        case "FAILED":
-            var context = context(status.jobID, status)
-            if let cause = status.rootCause { context.append(("rootCause", .string(cause))) }
-            return SubmitJobError(.jobFailed, "job \(status.jobID) failed: \(status.rootCause ?? "Flink gave no reason")", context: context, fields: fields)
-        case "CANCELED":
-            return SubmitJobError(.jobCanceled, "job \(status.jobID) was cancelled", context: context(status.jobID, status), fields: fields)
-        default:
-            return SubmitJobError(.jobNotRunning, "job \(status.jobID) ended \(status.state)", context: context(status.jobID, status), fields: fields)
+        let code = JobStatus.code(forEnded: status.state)
+        var context = context(status.jobID, status)
+        if let cause = status.rootCause { context.append(("rootCause", .string(cause))) }
+        let message = switch code {
+        case .jobFailed: "job \(status.jobID) failed: \(status.rootCause ?? "Flink gave no reason")"
+        case .jobCanceled: "job \(status.jobID) was cancelled"
+        default: "job \(status.jobID) ended \(status.state)"
         }
+        return SubmitJobError(code, message, context: context, fields: [("status", .object(status.fields))])
     }
 
     static func timedOut(_ id: String, _ goal: Goal, _ last: JobStatus?) -> SubmitJobError {

@@ -26,8 +26,17 @@ public struct RESTSubmitter: Sendable {
 
     /// The name the core jar is uploaded under: its content hash, so `GET /jars` finds it again.
     public static func jarName(forSHA256 digest: String) -> String {
-        "chunjun-core-\(digest.prefix(16)).jar"
+        "\(jarNamePrefix)\(digest.prefix(16)).jar"
     }
+
+    /// A name `jarName` gives: the prefix, 16 lower-case hex digits, `.jar`.
+    public static func isJarName(_ name: String) -> Bool {
+        guard name.hasPrefix(jarNamePrefix), name.hasSuffix(".jar") else { return false }
+        let digest = name.dropFirst(jarNamePrefix.count).dropLast(".jar".count)
+        return digest.count == 16 && digest.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+    }
+
+    static let jarNamePrefix = "chunjun-core-"
 
     public func submit(_ plan: SubmissionPlan, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> Result {
         guard let jobID = plan.jobID else {

@@ -13,6 +13,12 @@ public enum Timestamp {
         return "\(yearText)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60)).\(fraction)Z"
     }
 
+    /// A time as the documents print it: ISO 8601, or null when Flink had none (nil, or -1/0).
+    public static func json(epochMilliseconds ms: Int?) -> JSONValue {
+        guard let ms, ms > 0 else { return .null }
+        return .string(iso8601(epochMilliseconds: Int64(ms)))
+    }
+
     static func floorDivision(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         let q = a / b, r = a % b
         return r < 0 ? (q - 1, r + b) : (q, r)
