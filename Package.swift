@@ -11,6 +11,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Already under async-http-client; named because the core configures TLS and NIO itself.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         // No traits: the default one (SubprocessFoundation) would pull Foundation in.
@@ -28,6 +31,11 @@ let package = Package(
             name: "SubmitJobCore",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -35,7 +43,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SubmitJobCoreTests",
-            dependencies: ["SubmitJobCore"],
+            dependencies: ["SubmitJobCore", .product(name: "NIOSSL", package: "swift-nio-ssl")],
             resources: [.copy("Golden")]
         ),
         // Drives the release binary against real Flink clusters that scripts/test.sh starts.

@@ -5,10 +5,18 @@
 #       Fetch Flink VERSION (1.12.x, 1.14+) from PyPI into the cache and lay out a pristine
 #       FLINK_HOME at $CACHE/flink-VERSION. Prints that path as the last line of stdout.
 #   scripts/flink.sh start VERSION INSTANCE_DIR [--rest-port N] [--rpc-port N]
-#                          [--slots N] [--extra-lib DIR]...
+#                          [--slots N] [--extra-lib DIR]... [--conf KEY=VALUE]...
 #       Make INSTANCE_DIR a self-contained standalone cluster (1 JobManager, 1 TaskManager) that
 #       listens on loopback only, start it, wait until a TaskManager has registered, and print
 #       http://127.0.0.1:REST_PORT on stdout. Defaults: rest 8081, rpc 6123, 4 slots.
+#       --conf appends "KEY: VALUE" to the instance's config (VALUE as written, so YAML-quote it
+#       if needed; a later --conf of the same key wins, and so does --conf over a flat key of
+#       our own; the endpoint keys rest.port/address/bind-address, jobmanager.rpc.*,
+#       jobmanager.bind-host and jobmanager.memory.process.size cannot be overridden). With
+#       security.ssl.rest.enabled (or security.ssl.enabled) true, REST is HTTPS: the URL printed
+#       is https://127.0.0.1:REST_PORT and the readiness probe does not verify the server; with
+#       security.ssl.rest.authentication-enabled true as well, it presents the key of
+#       security.ssl.rest.keystore (converted with keytool and openssl), as bin/flink does.
 #   scripts/flink.sh stop INSTANCE_DIR      Stop that cluster (idempotent).
 #   scripts/flink.sh kill-jobmanager INSTANCE_DIR
 #       SIGKILL the cluster's JobManager only (a crash, for fault tests); the TaskManager stays
@@ -34,7 +42,7 @@ log() { printf 'flink.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,28s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
@@ -265,12 +273,117 @@ EOF
 
 # Exit 0 once GET URL/overview answers with at least one TaskManager. python3, not curl:
 # curl may be missing on a fresh machine, python3 is needed for pip anyway.
-probe_ready() {  # probe_ready URL
-  python3 - "$1" <<'EOF' 2>/dev/null
-import json, sys, urllib.request
-with urllib.request.urlopen(sys.argv[1] + "/overview", timeout=2) as r:
+# For https the server is not verified (it is our own port, checked free before the start), any
+# OpenSSL cipher is allowed (once mutual TLS is on, Flink's REST server offers only
+# security.ssl.algorithms, default TLS_RSA_WITH_AES_128_CBC_SHA, which Python's default list
+# leaves out), and CLIENT_PEM (key + certificate chain) is presented if given.
+probe_ready() {  # probe_ready URL [CLIENT_PEM]
+  python3 - "$@" <<'EOF' 2>/dev/null
+import json, ssl, sys, urllib.request
+context = None
+if sys.argv[1].startswith("https:"):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    if len(sys.argv) > 2:
+        context.load_cert_chain(sys.argv[2])
+with urllib.request.urlopen(sys.argv[1] + "/overview", timeout=2, context=context) as r:
     sys.exit(0 if json.load(r).get("taskmanagers", 0) >= 1 else 1)
 EOF
+}
+
+# --conf KEY=VALUE settings of this start: keys in first-given order, the last value of each.
+CONF_KEYS=()
+declare -A CONF_VALS=()
+# write_conf writes these itself, nested on 1.19+ (config.yaml), where a flat duplicate would
+# clash; refused for every version alike.
+MANAGED_KEYS=" rest.port rest.address rest.bind-address jobmanager.rpc.address jobmanager.rpc.port jobmanager.bind-host jobmanager.memory.process.size "
+
+add_conf() {  # add_conf KEY=VALUE
+  local key=${1%%=*} value=${1#*=}
+  [[ $1 == *=* && $key =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "--conf '$1': want KEY=VALUE"
+  [[ $value != *$'\n'* ]] || die "--conf $key: the value must be one line"
+  [[ $MANAGED_KEYS != *" $key "* ]] || die "--conf $key: set by flink.sh itself (see --rest-port, --rpc-port)"
+  [[ -v CONF_VALS[$key] ]] || CONF_KEYS+=("$key")
+  CONF_VALS[$key]=$value
+}
+
+# The effective --conf value of the first KEY that is set, YAML quotes removed ('' if none is).
+conf_get() {  # conf_get KEY [FALLBACK_KEY]...
+  local k v
+  for k in "$@"; do
+    [[ -v CONF_VALS[$k] ]] || continue
+    v=${CONF_VALS[$k]}
+    [[ $v =~ ^\'(.*)\'$ || $v =~ ^\"(.*)\"$ ]] && v=${BASH_REMATCH[1]}
+    printf '%s' "$v"
+    return 0
+  done
+}
+
+conf_true() {  # conf_true KEY [FALLBACK_KEY]...: the effective value is true (any case, as YAML)
+  local v
+  v=$(conf_get "$@")
+  [[ ${v,,} == true ]]
+}
+
+# REST over TLS, as Flink decides it: security.ssl.rest.enabled, else the deprecated
+# security.ssl.enabled.
+rest_ssl() { conf_true security.ssl.rest.enabled security.ssl.enabled; }
+
+# Apply the --conf settings to the instance's config file: drop a top-level line of ours with a
+# key given, then append them all.
+append_conf() {  # append_conf INSTANCE
+  local file=$1/conf/config.yaml k
+  [[ -f $file ]] || file=$1/conf/flink-conf.yaml
+  python3 - "$file" "${CONF_KEYS[@]}" <<'EOF'
+import sys
+path, keys = sys.argv[1], set(sys.argv[2:])
+with open(path) as f:
+    lines = f.readlines()
+with open(path, "w") as f:
+    f.writelines(l for l in lines if l[:1].isspace() or l.split(":", 1)[0].strip() not in keys)
+EOF
+  {
+    printf '# flink.sh start --conf:\n'
+    for k in "${CONF_KEYS[@]}"; do printf '%s: %s\n' "$k" "${CONF_VALS[$k]}"; done
+  } >>"$file"
+}
+
+# The key and certificate chain of the REST keystore as one PEM file, for the readiness probe
+# under mutual TLS (bin/flink presents that keystore too). keytool reads whatever Java reads (JKS,
+# PKCS12, a key password of its own); openssl turns its PKCS12 copy into PEM.
+probe_identity() {  # probe_identity INSTANCE -> prints the PEM's path
+  local ks type alias dir=$1/tmp/probe-identity src
+  ks=$(conf_get security.ssl.rest.keystore security.ssl.keystore)
+  type=$(conf_get security.ssl.rest.keystore-type)
+  [[ -n $ks ]] || die "mutual TLS: no security.ssl.rest.keystore given"
+  command -v openssl >/dev/null || die "mutual TLS: the readiness probe needs openssl (apt-get install openssl)"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  # Passwords through the environment, not the command line.
+  PROBE_STOREPASS=$(conf_get security.ssl.rest.keystore-password security.ssl.keystore-password)
+  PROBE_KEYPASS=$(conf_get security.ssl.rest.key-password security.ssl.key-password)
+  PROBE_PASS=probe-$RANDOM$RANDOM
+  export PROBE_STOREPASS PROBE_KEYPASS PROBE_PASS
+  src=(-srckeystore "$ks" -srcstorepass:env PROBE_STOREPASS)
+  [[ -z $type ]] || src+=(-srcstoretype "$type")
+  if [[ -n $PROBE_KEYPASS && $PROBE_KEYPASS != "$PROBE_STOREPASS" ]]; then
+    # keytool takes a separate key password only per alias: the first key entry.
+    local list=(-keystore "$ks" -storepass:env PROBE_STOREPASS)
+    [[ -z $type ]] || list+=(-storetype "$type")
+    alias=$("$JAVA_HOME/bin/keytool" -J-XX:TieredStopAtLevel=1 -list "${list[@]}" 2>/dev/null | sed -n 's/^\([^,]*\),.*PrivateKeyEntry.*/\1/p' | head -n 1)
+    [[ -n $alias ]] || die "mutual TLS: no key entry in $ks"
+    src+=(-srcalias "$alias" -srckeypass:env PROBE_KEYPASS -destkeypass:env PROBE_PASS)
+  fi
+  rm -f -- "$dir/identity.p12" "$dir/identity.pem"
+  "$JAVA_HOME/bin/keytool" -J-XX:TieredStopAtLevel=1 -importkeystore -noprompt "${src[@]}" \
+    -destkeystore "$dir/identity.p12" -deststoretype PKCS12 -deststorepass:env PROBE_PASS \
+    </dev/null >"$dir/keytool.log" 2>&1 || { cat "$dir/keytool.log" >&2; die "mutual TLS: keytool cannot read $ks"; }
+  openssl pkcs12 -in "$dir/identity.p12" -passin env:PROBE_PASS -nodes -out "$dir/identity.pem" 2>"$dir/openssl.log" \
+    || { cat "$dir/openssl.log" >&2; die "mutual TLS: openssl cannot read keytool's copy of $ks"; }
+  rm -f -- "$dir/identity.p12"
+  printf '%s\n' "$dir/identity.pem"
 }
 
 tail_logs() {  # tail_logs INSTANCE: last lines of every log, to stderr
@@ -366,6 +479,7 @@ start_cluster() {
       --rpc-port) rpc=${2:?--rpc-port needs a value}; shift 2 ;;
       --slots) slots=${2:?--slots needs a value}; shift 2 ;;
       --extra-lib) extra+=("$(realpath -e -- "${2:?--extra-lib needs a value}")") || die "no such dir: $2"; shift 2 ;;
+      --conf) add_conf "${2:?--conf needs KEY=VALUE}"; shift 2 ;;
       *) usage ;;
     esac
   done
@@ -407,7 +521,17 @@ start_cluster() {
     cp -RL -- "$d" "$inst/lib/$(basename "$d")"
   done
   write_conf "$inst" "$rest" "$rpc" "$slots"
+  ((${#CONF_KEYS[@]} == 0)) || append_conf "$inst"
   printf '%s\n' "$version" >"$inst/$MARKER"
+  url="http://127.0.0.1:$rest"
+  local probe=("$url")
+  if rest_ssl; then
+    url="https://127.0.0.1:$rest"
+    probe=("$url")
+    if conf_true security.ssl.rest.authentication-enabled; then
+      probe+=("$(probe_identity "$inst")") || exit 1
+    fi
+  fi
 
   log "starting Flink $version (rest $rest, rpc $rpc, $slots slots, java $JAVA_HOME)"
   started=$(date +%s%N)
@@ -421,8 +545,7 @@ start_cluster() {
   elif ((rc != 0)); then
     fail_start "$inst" "bin/start-cluster.sh failed (exit $rc)"
   fi
-  url="http://127.0.0.1:$rest"
-  while ! probe_ready "$url"; do
+  while ! probe_ready "${probe[@]}"; do
     # Fail fast once a daemon has died (bad conf, port clash, JVM flags) instead of waiting.
     local want have
     want=$(cat "$inst"/pids/*.pid 2>/dev/null | grep -c '^[0-9]' || true)

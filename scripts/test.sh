@@ -27,8 +27,11 @@ stop_clusters() {
     scripts/flink.sh stop "$run_dir/flink-1.12-cli" || true
     scripts/flink.sh stop "$run_dir/flink-2.2" || true
     # Clusters a test started for itself (to kill their JobManager), should it have died first.
-    for private in "$run_dir"/private/*/; do
+    for private in "$run_dir"/private/flink-*/; do
         [ -d "$private" ] && { scripts/flink.sh stop "$private" || true; }
+    done
+    for gateway in "$run_dir"/private/gateways/*/; do
+        [ -d "$gateway" ] && { scripts/gateway.sh stop "$gateway" || true; }
     done
     # Keep the clusters' logs and the tests' evidence only when something failed.
     if [ "$status" -eq 0 ]; then rm -rf "$run_dir"; else echo "logs and evidence kept in $run_dir" >&2; fi

@@ -23,6 +23,9 @@ public struct SubmitJobError: Error, Equatable, Sendable {
         case jobNotFound = "job_not_found"
         /// Flink could not take the savepoint (no directory, a task not running, storage errors).
         case savepointFailed = "savepoint_failed"
+        /// The TLS handshake with Flink (or its gateway) failed: untrusted, expired or misnamed
+        /// certificate, our client certificate refused. Nothing was sent; a retry will not help.
+        case tlsFailed = "tls_failed"
 
         /// Exit statuses follow sysexits(3) where one fits, so shell callers can branch on them.
         public var exitStatus: Int32 {
@@ -40,6 +43,8 @@ public struct SubmitJobError: Error, Equatable, Sendable {
             case .unexpectedResponse: 76
             case .authenticationRejected: 77
             case .configuration: 78
+            // Past sysexits' range: no code there means "the peer's identity was not accepted".
+            case .tlsFailed: 79
             }
         }
     }

@@ -17,7 +17,7 @@ struct Config: ParsableCommand {
     @OptionGroup var cluster: ClusterOptions
 
     func run() throws {
-        let (installation, endpoint) = try cluster.resolve(fileSystem: LocalFileSystem())
-        Output.succeed(ConfigReport.fields(installation: installation, endpoint: endpoint))
+        let (installation, connection) = try cluster.resolve(fileSystem: LocalFileSystem())
+        Output.succeed(ConfigReport.fields(installation: installation, connection: connection))
     }
 }

@@ -23,8 +23,8 @@ struct ControlOptions: ParsableArguments {
     func run(_ body: (FlinkRESTClient, ContinuousClock.Instant) async throws(SubmitJobError) -> [(String, JSONValue)]) async throws {
         Output.verbose = verbose
         let deadline = self.deadline
-        let endpoint = try cluster.resolve(fileSystem: LocalFileSystem()).1
-        await FlinkSession.run(endpoint) { client throws(SubmitJobError) in try await body(client, deadline) }
+        let connection = try cluster.resolve(fileSystem: LocalFileSystem()).1
+        await FlinkSession.run(connection, deadline: deadline) { client throws(SubmitJobError) in try await body(client, deadline) }
     }
 }
 
@@ -56,8 +56,20 @@ struct JobIDArgument: ParsableArguments {
 /// transport is shut down before the process exits, whatever happened.
 enum FlinkSession {
     /// `endingWithURL`: the document closes with `"flink": <url>` (the commands that follow a job).
-    static func run(_ endpoint: FlinkEndpoint, endingWithURL: Bool = true, _ body: (FlinkRESTClient) async throws(SubmitJobError) -> [(String, JSONValue)]) async -> Never {
-        let transport = AsyncHTTPClientTransport()
+    /// TLS material is loaded here, once, for an https address only.
+    static func run(_ connection: FlinkConnection, deadline: ContinuousClock.Instant, endingWithURL: Bool = true,
+                    _ body: (FlinkRESTClient) async throws(SubmitJobError) -> [(String, JSONValue)]) async -> Never {
+        let endpoint = connection.endpoint
+        if connection.usesTLS, connection.tls.trust == .anything {
+            Output.log("warning: --insecure: the certificate of \(endpoint.url) is not verified; anyone on the way can read and change what is sent, credentials included")
+        }
+        let transport: AsyncHTTPClientTransport
+        do {
+            let keyTool = JREKeyTool(environment: Environment.value, runner: SubprocessRunner(), isExecutable: LocalFileSystem().isExecutableFile)
+            transport = try await AsyncHTTPClientTransport.connecting(to: connection, fileSystem: LocalFileSystem(), keyTool: keyTool, deadline: deadline)
+        } catch {
+            Output.fail(error)
+        }
         let outcome: Result<[(String, JSONValue)], SubmitJobError>
         do {
             let client = try FlinkRESTClient(baseURL: endpoint.url, transport: transport)

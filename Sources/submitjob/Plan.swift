@@ -23,7 +23,8 @@ struct Plan: AsyncParsableCommand {
         Output.verbose = options.verbose
         let fileSystem = LocalFileSystem(digestCache: JarDigestCache.standard(environment: Environment.value))
         let job = try options.readJob(from: fileSystem)
-        let (installation, endpoint) = try options.cluster.resolve(fileSystem: fileSystem)
+        let (installation, connection) = try options.cluster.resolve(fileSystem: fileSystem)
+        let endpoint = connection.endpoint
         let plan = try options.plan(job: job, fileSystem: fileSystem)
         let version: FlinkVersion?
         if let flinkVersion {
@@ -42,7 +43,7 @@ struct Plan: AsyncParsableCommand {
             Output.succeed(PlanReport.fields(plan: plan, version: version, endpoint: endpoint, jar: nil))
         }
         let deadline = options.deadline
-        await FlinkSession.run(endpoint, endingWithURL: false) { client throws(SubmitJobError) in
+        await FlinkSession.run(connection, deadline: deadline, endingWithURL: false) { client throws(SubmitJobError) in
             let cluster = try await client.config(deadline: deadline)
             let name = RESTSubmitter.jarName(forSHA256: try fileSystem.sha256(of: plan.coreJar))
             let present = cluster.webSubmit ? try await client.jars(deadline: deadline).first { $0.name == name } : nil

@@ -31,7 +31,11 @@ struct Submit: AsyncParsableCommand {
         let fileSystem = LocalFileSystem(digestCache: JarDigestCache.standard(environment: Environment.value))
         let deadline = options.deadline
         let job = try options.readJob(from: fileSystem)
-        let (installation, endpoint) = try options.cluster.resolve(fileSystem: fileSystem)
+        let (installation, connection) = try options.cluster.resolve(fileSystem: fileSystem)
+        let endpoint = connection.endpoint
+        if options.via == .cli {
+            for warning in try FlinkCLI.check(connection) { Output.log("warning: \(warning)") }
+        }
         if options.via == .cli, !fileSystem.isExecutableFile(installation.launcher) {
             throw SubmitJobError(.missingFile, "no executable \(installation.launcher) (\(installation.home.from)); give --flink-home or set FLINK_HOME",
                 context: [("path", .string(installation.launcher))])
@@ -39,7 +43,7 @@ struct Submit: AsyncParsableCommand {
         var generator = SystemRandomNumberGenerator()
         let plan = try options.plan(job: job, fileSystem: fileSystem,
             jobID: options.chosenJobID == nil ? SubmissionOptions.randomJobID(using: &generator) : nil)
-        await FlinkSession.run(endpoint, endingWithURL: false) { client throws(SubmitJobError) in
+        await FlinkSession.run(connection, deadline: deadline, endingWithURL: false) { client throws(SubmitJobError) in
             var fields: [(String, JSONValue)]
             let jobID: String
             switch options.via {

@@ -273,13 +273,15 @@ final class PrivateCluster: @unchecked Sendable {
     let url: String
     private var stopped = false
 
-    init(version: String) async throws {
+    /// `conf`: KEY=VALUE lines for the instance's Flink configuration (flink.sh --conf).
+    init(version: String, conf: [String] = []) async throws {
         let root = Harness.environment["SUBMITJOB_IT_PRIVATE_CLUSTERS"] ?? ""
         guard !root.isEmpty else { throw Failure("SUBMITJOB_IT_PRIVATE_CLUSTERS is not set (run through make test)") }
         instance = "\(root)/flink-\(version)-\(UUID().uuidString.prefix(8))"
         let ports = try await Self.output(["/usr/bin/env", "python3", Harness.repository.appendingPathComponent("scripts/free-ports.py").path, "2"])
             .split(whereSeparator: \.isWhitespace).map(String.init)
-        url = try await Self.output([Self.flinkSH, "start", version, instance, "--rest-port", ports[0], "--rpc-port", ports[1], "--slots", "2"])
+        url = try await Self.output([Self.flinkSH, "start", version, instance, "--rest-port", ports[0], "--rpc-port", ports[1], "--slots", "2"]
+                                    + conf.flatMap { ["--conf", $0] })
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -329,5 +331,32 @@ extension FlinkREST {
         var request = URLRequest(url: URL(string: "\(cluster.url)/jars/\(id)")!)
         request.httpMethod = "DELETE"
         _ = try await URLSession.shared.data(for: request)
+    }
+}
+
+/// A real nginx in front of a Flink (scripts/gateway.sh), under the folder scripts/test.sh
+/// stops whatever happens.
+final class PrivateGateway: @unchecked Sendable {
+    let instance: String
+    let url: String
+    private var stopped = false
+
+    /// `mode`: ["--basic", "user:pass"], ["--bearer", token] or ["--open"], plus any ["--tls-cert", pem, "--tls-key", key].
+    init(upstream: String, _ mode: [String]) async throws {
+        let root = Harness.environment["SUBMITJOB_IT_PRIVATE_CLUSTERS"] ?? ""
+        guard !root.isEmpty else { throw Failure("SUBMITJOB_IT_PRIVATE_CLUSTERS is not set (run through make test)") }
+        instance = "\(root)/gateways/\(UUID().uuidString.prefix(8))"
+        let port = try await PrivateCluster.output(["/usr/bin/env", "python3", Harness.repository.appendingPathComponent("scripts/free-ports.py").path, "1"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        url = try await PrivateCluster.output([Self.script, "start", instance, "--port", port, "--upstream", upstream] + mode)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static var script: String { Harness.repository.appendingPathComponent("scripts/gateway.sh").path }
+
+    func stop() async {
+        guard !stopped else { return }
+        stopped = true
+        _ = try? await PrivateCluster.output([Self.script, "stop", instance])
     }
 }

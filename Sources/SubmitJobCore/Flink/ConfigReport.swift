@@ -1,6 +1,7 @@
 /// What `submitjob config` prints, and the endpoint part `plan` shows.
 public enum ConfigReport {
-    public static func fields(installation: FlinkInstallation, endpoint: FlinkEndpoint) -> [(String, JSONValue)] {
+    public static func fields(installation: FlinkInstallation, connection: FlinkConnection) -> [(String, JSONValue)] {
+        let endpoint = connection.endpoint
         var configuration: [(String, JSONValue)] = [
             ("dir", .string(installation.confDir.value)),
             ("dirFrom", .string(installation.confDir.from)),
@@ -18,7 +19,18 @@ public enum ConfigReport {
                 ("version", installation.version.map { .string($0.text) } ?? .null),
             ])),
             ("configuration", .object(configuration)),
+            ("tls", .object([
+                ("used", .bool(connection.usesTLS)),
+                ("verifyHostname", .bool(connection.tls.verifyHostname && connection.tls.trust != .anything)),
+                ("settings", settingsArray(connection.tls.settings)),
+            ])),
+            ("credentials", settingsArray(connection.credentials.settings)),
         ]
+    }
+
+    /// Values here are already masked where they are secrets (TLSSettings, GatewayCredentials).
+    static func settingsArray(_ settings: [FlinkEndpoint.Setting]) -> JSONValue {
+        .array(settings.map { .object([("key", .string($0.key)), ("value", .string($0.value)), ("from", .string($0.from))]) })
     }
 
     public static func endpointFields(_ endpoint: FlinkEndpoint) -> JSONValue {
@@ -29,9 +41,7 @@ public enum ConfigReport {
         case .kubernetesSession(let clusterID, let namespace):
             fields += [("target", "kubernetes-session"), ("clusterId", .string(clusterID)), ("namespace", .string(namespace))]
         }
-        fields.append(("settings", .array(endpoint.settings.map {
-            .object([("key", .string($0.key)), ("value", .string($0.value)), ("from", .string($0.from))])
-        })))
+        fields.append(("settings", settingsArray(endpoint.settings)))
         return .object(fields)
     }
 }

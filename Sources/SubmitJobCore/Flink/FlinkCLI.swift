@@ -5,6 +5,19 @@ public enum FlinkCLI {
     /// exactly-once the same way as a REST one: look the id up before, and after a timeout.
     public static let jobIDOption = "$internal.pipeline.job-id"
 
+    /// bin/flink speaks to Flink with what its configuration says (security.ssl.rest.*), and
+    /// has no way to send a gateway's credentials: refuse those rather than see a 401 from it,
+    /// and say that TLS flags reach submitjob's own lookups only.
+    public static func check(_ connection: FlinkConnection) throws(SubmitJobError) -> [String] {
+        if !connection.credentials.isEmpty {
+            throw SubmitJobError(.usage, "--via cli cannot hand gateway credentials (user info in the URL, --header-file, $SUBMITJOB_HEADERS) to bin/flink; submit --via rest instead")
+        }
+        let flagged = connection.tls.settings.contains { $0.from.hasPrefix("--") }
+        return connection.usesTLS && flagged
+            ? ["--ca-cert, --client-cert and --insecure apply to submitjob's own REST lookups; bin/flink verifies TLS with the security.ssl.rest.* settings of its configuration"]
+            : []
+    }
+
     /// Where the `flink` launcher is in a Flink home.
     public static func launcher(flinkHome: String) -> String {
         PlanBuilder.trimmedRoot(flinkHome) + "/bin/flink"

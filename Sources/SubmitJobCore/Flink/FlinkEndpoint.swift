@@ -98,7 +98,7 @@ public struct FlinkEndpoint: Sendable {
         let host = setting(["rest.address", "jobmanager.rpc.address"], default: "localhost") ?? "localhost"
         let port = setting(["rest.port"], default: "8081") ?? "8081"
         let path = setting(["rest.path", "rest.url-prefix"], default: nil)
-        let tls = setting(["security.ssl.rest.enabled"], default: "false")?.lowercased() == "true"
+        let tls = setting(["security.ssl.rest.enabled", "security.ssl.enabled"], default: "false")?.lowercased() == "true"
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         var url = "\(tls ? "https" : "http")://\(hostPart):\(port)"
         if let path {
@@ -122,8 +122,10 @@ public struct FlinkEndpoint: Sendable {
         for (name, value) in [("cluster id", clusterID), ("namespace", namespace)] where !isDNSLabel(value) {
             throw SubmitJobError(code, "the Kubernetes \(name) \"\(value)\" is not a DNS label (lower-case letters, digits and '-', at most 63)")
         }
-        // Flink's native Kubernetes session exposes REST as the `<cluster-id>-rest` service on 8081.
-        return FlinkEndpoint(url: "http://\(clusterID)-rest.\(namespace).svc:8081", target: .kubernetesSession(clusterID: clusterID, namespace: namespace),
+        // Flink's native Kubernetes session exposes REST as the `<cluster-id>-rest` service on 8081,
+        // over TLS when the configuration turns REST SSL on.
+        let scheme = ["security.ssl.rest.enabled", "security.ssl.enabled"].lazy.compactMap { configuration[$0] }.first?.lowercased() == "true" ? "https" : "http"
+        return FlinkEndpoint(url: "\(scheme)://\(clusterID)-rest.\(namespace).svc:8081", target: .kubernetesSession(clusterID: clusterID, namespace: namespace),
             from: targetFrom == "--target" ? "--target kubernetes-session" : targetFrom, settings: settings, isExplicit: targetFrom == "--target")
     }
 

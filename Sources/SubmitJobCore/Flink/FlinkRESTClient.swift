@@ -120,6 +120,8 @@ public struct FlinkRESTClient: Sendable {
             SubmitJobError(.timedOut, "Flink at \(baseURL) did not answer \(call) before the deadline")
         case .failed(let reason):
             SubmitJobError(.unexpectedResponse, "\(call) to Flink at \(baseURL) broke off: \(reason)")
+        case .tls(let reason):
+            SubmitJobError(.tlsFailed, "TLS with Flink at \(baseURL) failed: \(reason)")
         }
     }
 
@@ -128,7 +130,8 @@ public struct FlinkRESTClient: Sendable {
         case 200..<300:
             return response
         case 401, 403:
-            throw SubmitJobError(.authenticationRejected, "Flink at \(baseURL) refused \(call) (HTTP \(response.status)): check the credentials or the proxy in front of it")
+            throw SubmitJobError(.authenticationRejected, "Flink at \(baseURL) refused \(call) with HTTP \(response.status)\(Self.gatewayAnswer(response)): check the credentials (user:password in the URL, --header-file, $SUBMITJOB_HEADERS) or the gateway in front of Flink",
+                detail: response.text)
         case 400, 500:
             let errors = FlinkErrorText.errors(in: response.body)
             guard !errors.isEmpty else { fallthrough }
@@ -137,6 +140,21 @@ public struct FlinkRESTClient: Sendable {
             throw SubmitJobError(.unexpectedResponse, "Flink answered \(call) with HTTP \(response.status): \(response.text.prefix(200))",
                 detail: response.text)
         }
+    }
+
+    /// What a refusing gateway said about itself: its challenge and the first line of its page
+    /// (markup dropped). The credential we sent is never part of it, and messages are scrubbed anyway.
+    static func gatewayAnswer(_ response: HTTPResponse) -> String {
+        var parts: [String] = []
+        if let challenge = response.headers["www-authenticate"] { parts.append("WWW-Authenticate: \(challenge.prefix(120))") }
+        var text = ""
+        var inTag = false
+        for character in response.text {
+            if character == "<" { inTag = true } else if character == ">" { inTag = false; text.append(" ") } else if !inTag { text.append(character) }
+        }
+        let words = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        if !words.isEmpty { parts.append("\"\(words.prefix(160))\"") }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
     }
 
     func json(_ response: HTTPResponse, _ call: String) throws(SubmitJobError) -> JSONValue {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 #if canImport(Glibc)
 import Glibc
@@ -16,9 +17,15 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     /// Bound on a response body: Flink's answers are small; a huge one is garbage, not a reason to grow.
     static let maxResponseBytes = 16 << 20
     private let client: HTTPClient
+    private let tls: TLSConfiguration
+    private let headers: [(String, String)]
 
-    public init() {
-        var configuration = HTTPClient.Configuration()
+    /// `tls`: what https URLs are verified with and present (default: the system's CAs, no client
+    /// certificate). `headers` go on every request (a gateway's credentials).
+    public init(tls: TLSConfiguration = .makeClientConfiguration(), headers: [(String, String)] = []) {
+        self.tls = tls
+        self.headers = headers
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         // The client retries a refused connection until this passes: long enough to ride out a JobManager
         // restart, short enough that a wrong address is reported promptly (exit 69).
         configuration.timeout.connect = .seconds(5)
@@ -35,6 +42,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         outgoing.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in headers { outgoing.headers.add(name: name, value: value) }
         switch request.body {
         case .none:
             break
@@ -50,6 +58,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw TransportError.timedOut }
         let client = self.client
+        let tls = self.tls
         let prepared = outgoing
         // The client's own deadline stops at the response head; the race also bounds the body.
         return try await withThrowingTaskGroup(of: HTTPResponse.self) { group in
@@ -58,9 +67,15 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
                     let nanos = Int64(remaining.components.seconds) * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000
                     let response = try await client.execute(prepared, deadline: .now() + .nanoseconds(nanos))
                     let body = try await response.body.collect(upTo: Self.maxResponseBytes)
-                    return HTTPResponse(status: Int(response.status.code), body: Array(buffer: body))
+                    var kept: [String: String] = [:]
+                    if let challenge = response.headers.first(name: "WWW-Authenticate") { kept["www-authenticate"] = challenge }
+                    return HTTPResponse(status: Int(response.status.code), body: Array(buffer: body), headers: kept)
                 } catch {
-                    throw Self.transportError(error)
+                    let mapped = Self.transportError(error, url: request.url, presented: !tls.certificateChain.isEmpty)
+                    if case .tls(let reason) = mapped, reason == TLSDiagnosis.verificationFailed {
+                        throw TransportError.tls(await TLSDiagnosis.whyUntrusted(url: request.url, tls: tls, deadline: deadline))
+                    }
+                    throw mapped
                 }
             }
             group.addTask {
@@ -73,9 +88,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         }
     }
 
-    static func transportError(_ error: any Error) -> TransportError {
+    static func transportError(_ error: any Error, url: String = "", presented: Bool = false) -> TransportError {
         if let error = error as? TransportError { return error }
         if error is CancellationError { return .timedOut }
+        if let reason = TLSDiagnosis.reason(for: error, host: TLSDiagnosis.hostAndPort(url)?.0 ?? url, presented: presented) { return .tls(reason) }
         if let error = error as? HTTPClientError {
             if [.deadlineExceeded, .readTimeout, .writeTimeout, .cancelled].contains(error) { return .timedOut }
             if error == .connectTimeout { return .unreachable("connection timed out") }
@@ -94,9 +110,6 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         }
         if let error = error as? SocketAddressError {
             return .unreachable("host not found (\(error))")
-        }
-        if "\(type(of: error))".contains("NIOSSL") {
-            return .failed("TLS: \(error)")
         }
         return .failed(describe(error))
     }

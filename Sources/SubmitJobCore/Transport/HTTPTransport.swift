@@ -26,10 +26,13 @@ public struct HTTPRequest: Sendable {
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var body: [UInt8]
+    /// The few response headers messages use (`WWW-Authenticate` of a gateway), names lower case.
+    public var headers: [String: String]
 
-    public init(status: Int, body: [UInt8]) {
+    public init(status: Int, body: [UInt8], headers: [String: String] = [:]) {
         self.status = status
         self.body = body
+        self.headers = headers
     }
 
     public var text: String { String(decoding: body, as: UTF8.self) }
@@ -40,8 +43,11 @@ public enum TransportError: Error, Sendable, Equatable {
     case unreachable(String)
     /// The deadline passed; the server may or may not have acted on the request.
     case timedOut
-    /// The exchange broke after it began (reset, TLS failure, garbage); the outcome is unknown.
+    /// The exchange broke after it began (reset, garbage); the outcome is unknown.
     case failed(String)
+    /// The TLS handshake failed (certificate not trusted, expired, for another host, our client
+    /// certificate refused): no request reached the server, and retrying will not help.
+    case tls(String)
 }
 
 public protocol HTTPTransport: Sendable {
