@@ -40,7 +40,7 @@ struct MutualTLSChecks {
         [("PEM flags", mutualTLSWithPEMFlags), ("PKCS#12 from the configuration", mutualTLSFromFlinksOwnConfigurationWithPKCS12Stores),
          ("JKS through keytool", aJKSTruststoreAndKeystoreAreReadThroughKeytool), ("no client certificate", withoutAClientCertificateTheServerRefusesAndTheCodeSaysTLS),
          ("another CA", aServerFromAnotherCAIsRefused), ("unreadable store", anUnreadableStoreIs78WithTheConversionHint),
-         ("--insecure", insecureWarnsEveryTime), ("--via cli", viaCLIAgainstTheSameCluster)]
+         ("--insecure", insecureWarnsEveryTime), ("--via cli", viaCLIAgainstTheSameCluster), ("http to the TLS port", plainHTTPIsToldToUseHTTPS)]
     }
 
     func pem(_ name: String) -> String { "\(material)/\(name)" }
@@ -137,6 +137,11 @@ struct MutualTLSChecks {
         let run = try Submitjob.run(["list", "--flink", cluster.url, "--insecure", "--timeout", "30"] + clientFlags)
         #expect(run.status == 0, "\(run)")
         #expect(run.stderr.contains("warning: --insecure"), "\(run)")
+    }
+
+    func plainHTTPIsToldToUseHTTPS() throws {
+        let run = try Submitjob.run(["list", "--flink", cluster.url.replacingOccurrences(of: "https://", with: "http://"), "--timeout", "30"])
+        #expect(run.status == 76 && run.errorMessage.contains("redirects GET /config to https"), "\(run)")
     }
 
     func viaCLIAgainstTheSameCluster() throws {

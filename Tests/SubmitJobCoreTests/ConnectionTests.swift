@@ -119,6 +119,13 @@ import Testing
         #expect(credentials.secrets.contains("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="))
     }
 
+    @Test func aRefusalQuotesTheGatewaysChallengeAndPageWithoutMarkup() {
+        let page = "<html><head><title>401 Authorization Required</title></head><body><center><h1>401 Authorization Required</h1></center><hr><center>nginx</center></body></html>"
+        let answer = FlinkRESTClient.gatewayAnswer(HTTPResponse(status: 401, body: Array(page.utf8), headers: ["www-authenticate": #"Basic realm="corp""#]))
+        #expect(answer == #" (WWW-Authenticate: Basic realm="corp"; "401 Authorization Required 401 Authorization Required nginx")"#)
+        #expect(FlinkRESTClient.gatewayAnswer(HTTPResponse(status: 403, body: [])) == "")
+    }
+
     @Test func headerFilesAreNameValueLinesAndErrorsNeverQuoteAValue() throws {
         let text = "# gateway\r\nAuthorization: Bearer eyJ.secret.tok\r\n\r\nX-Api-Key:  k-123 \r\n"
         let headers = try GatewayCredentials.parseHeaders(text, origin: "/h")

@@ -59,6 +59,8 @@ public final class SubmitJobClient {
         UNEXPECTED_RESPONSE(76),
         AUTHENTICATION_REJECTED(77),
         CONFIGURATION(78),
+        /** TLS with Flink or its gateway failed (untrusted, expired or misnamed certificate, client certificate refused): nothing was sent, retrying will not help. */
+        TLS_FAILED(79),
         /** An exit code submitjob does not document (killed by a signal, a newer version, ...). */
         UNKNOWN(-1);
 

@@ -132,6 +132,9 @@ public struct FlinkRESTClient: Sendable {
         case 401, 403:
             throw SubmitJobError(.authenticationRejected, "Flink at \(baseURL) refused \(call) with HTTP \(response.status)\(Self.gatewayAnswer(response)): check the credentials (user:password in the URL, --header-file, $SUBMITJOB_HEADERS) or the gateway in front of Flink",
                 detail: response.text)
+        case let status where [301, 302, 307, 308].contains(status) && response.headers["location"]?.lowercased().hasPrefix("https://") == true && baseURL.lowercased().hasPrefix("http://"):
+            // Flink's REST with SSL on answers plain HTTP with a redirect to itself over https.
+            throw SubmitJobError(.unexpectedResponse, "Flink at \(baseURL) redirects \(call) to https (HTTP \(response.status)): give its https:// address (and --ca-cert or security.ssl.rest.truststore for its CA)")
         case 400, 500:
             let errors = FlinkErrorText.errors(in: response.body)
             guard !errors.isEmpty else { fallthrough }

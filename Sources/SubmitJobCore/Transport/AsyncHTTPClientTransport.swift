@@ -68,7 +68,9 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
                     let response = try await client.execute(prepared, deadline: .now() + .nanoseconds(nanos))
                     let body = try await response.body.collect(upTo: Self.maxResponseBytes)
                     var kept: [String: String] = [:]
-                    if let challenge = response.headers.first(name: "WWW-Authenticate") { kept["www-authenticate"] = challenge }
+                    for name in ["WWW-Authenticate", "Location"] {
+                        if let value = response.headers.first(name: name) { kept[name.lowercased()] = value }
+                    }
                     return HTTPResponse(status: Int(response.status.code), body: Array(buffer: body), headers: kept)
                 } catch {
                     let mapped = Self.transportError(error, url: request.url, presented: !tls.certificateChain.isEmpty)
