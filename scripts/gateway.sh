@@ -16,6 +16,8 @@
 #       tests). Waits until it answers, then prints http[s]://127.0.0.1:N on stdout.
 #   scripts/gateway.sh stop DIR
 #       Stop the nginx whose pid file is in DIR (only that one) and wait until it is gone.
+#   scripts/gateway.sh install
+#       Only install nginx (as start would), e.g. before tests that must not wait for apt-get.
 #
 # Installs Debian's nginx-light (else nginx) with apt-get if there is no nginx, without letting
 # the package start the distribution's own nginx service. The access log (DIR/logs/access.log)
@@ -29,7 +31,7 @@ MARKER=.submitjob-gateway
 
 log() { printf 'gateway.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-usage() { sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------------
 # install
@@ -293,6 +295,7 @@ stop_gateway() {
 }
 
 case ${1:-} in
+  install) install_nginx ;;
   start) shift; start_gateway "$@" ;;
   stop) shift; stop_gateway "$@" ;;
   *) usage ;;

@@ -9,6 +9,8 @@ here=$PWD
 export SUBMITJOB_CACHE=${SUBMITJOB_CACHE:-$HOME/.cache/submitjob}
 
 scripts/install-tools.sh
+# nginx for the gateway tests, openssl and keytool for their certificates (tls-material.sh).
+scripts/gateway.sh install
 
 flink120=$(scripts/flink.sh install 1.20.3)
 flink112=$(scripts/flink.sh install 1.12.5)
