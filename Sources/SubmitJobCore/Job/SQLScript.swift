@@ -23,11 +23,6 @@ public struct SQLScript: Sendable, Equatable {
         return unique(keys.compactMap { Self.stripX($0.value) })
     }
 
-    var secretValues: [String] { options.filter { SecretRedactor.isSecretKey($0.key) }.map(\.value) }
-    var secretRanges: [Range<Int>] {
-        options.filter { SecretRedactor.isSecretKey($0.key) && !$0.value.isEmpty }.map(\.valueRange)
-    }
-
     static func stripX(_ value: String) -> String? {
         let v = value.trimmingWhitespace
         guard v.count > 2, v.lowercased().hasSuffix("-x") else { return nil }
