@@ -44,7 +44,7 @@ struct JobSecrets {
 
     static func ofSQL(_ text: String, script: SQLScript, keys: SecretKeys) -> JobSecrets {
         var secrets = JobSecrets(keys: keys, source: Array(text.utf8))
-        for option in script.options {
+        for option in script.options + script.commentedOptions {
             // No '' inside: the decoded value sits verbatim between the quotes.
             let verbatimAt = option.valueRange.count == option.value.utf8.count + 2 ? option.valueRange.lowerBound + 1 : nil
             if keys.isSecret(option.key) {

@@ -203,15 +203,17 @@ extension SecretRedactor {
             }
             var j = i
             while j < bytes.count, isKeyByte(bytes[j]) { j += 1 }
-            let key = String(decoding: bytes[i..<j], as: UTF8.self)
             out.append(contentsOf: bytes[i..<j])
+            let keyRange = i..<j
             i = j
-            guard keys.isSecret(key) else { continue }
-            // Optional closing quote of a quoted key, then spaces, then '=' or ':'.
+            // Optional closing quote of a quoted key, then spaces, then '=' or ':'; checked
+            // before the name, which costs more.
             var k = j
             if k < bytes.count, quotes.contains(bytes[k]) { k += 1 }
             while k < bytes.count, isSpace(bytes[k]) { k += 1 }
             guard k < bytes.count, bytes[k] == UInt8(ascii: "=") || bytes[k] == UInt8(ascii: ":") else { continue }
+            let key = String(decoding: bytes[keyRange], as: UTF8.self)
+            guard keys.isSecret(key) else { continue }
             let colon = bytes[k] == UInt8(ascii: ":")
             if colon, key.hasSuffix("Exception") || key.hasSuffix("Error") { continue }
             if colon, k + 2 < bytes.count, bytes[k + 1] == UInt8(ascii: "/"), bytes[k + 2] == UInt8(ascii: "/") { continue }
