@@ -214,6 +214,24 @@ import Testing
         #expect(Self.leaks(shown).isEmpty, "\(Self.leaks(shown))")
     }
 
+    @Test(arguments: SubmitJobError.Code.allCases)
+    func everyErrorPrintsItsFactsAndNoSecret(code: SubmitJobError.Code) throws {
+        let plan = try Self.plan()
+        let echo = Self.echo(plan.programArgs.joined(separator: " "), arguments: plan.programArgs)
+        let error = SubmitJobError(code, "it went wrong: \(echo)", detail: "trace:\n\(echo)\n\tat x",
+            context: [("jobId", .string(Self.jobID)), ("state", "FAILED"), ("path", "/opt/flink/lib/chunjun-dist/connector/stream"), ("closest", .array(["streamx", "stream-x"])), ("rootCause", .string(echo))],
+            fields: [("flinkVersion", "1.20.3"), ("flink", "http://jm:8081"), ("warnings", .array([.string(echo)]))])
+        let document = Self.document(plan)
+        let stdout = document.failure(error)
+        for text in [stdout, document.failureLog(error, verbose: true), document.failureLog(error, usage: "Usage: \(echo)", verbose: false)] {
+            #expect(Self.leaks(text).isEmpty, "\(code): \(Self.leaks(text))")
+        }
+        let json = try JSONParser.parse(stdout).value
+        #expect(json["error"]?["code"] == .string(code.rawValue) && json["error"]?["exitCode"] == .number(Int(code.exitStatus)))
+        #expect(json["error"]?["jobId"] == .string(Self.jobID) && json["error"]?["path"] == "/opt/flink/lib/chunjun-dist/connector/stream")
+        #expect(json["error"]?["closest"] == .array(["streamx", "stream-x"]) && json["flinkVersion"] == "1.20.3" && json["flink"] == "http://jm:8081")
+    }
+
     @Test func onlyTheFreeTextKeysAreScrubbed() throws {
         #expect(PrintedDocument.freeTextKeys == ["message", "rootCause", "warnings"])
         let document = PrintedDocument(redactor: SecretRedactor(secrets: ["stream", "1"]))
