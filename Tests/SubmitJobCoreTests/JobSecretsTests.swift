@@ -101,6 +101,17 @@ import Testing
         #expect(plan.redactor.scrub("Access denied: Subst1tuted InUrl P4ram etl") == "Access denied: ****** ****** ****** etl")
     }
 
+    @Test func urlCredentialsInConfAndParamValues() throws {
+        var options = SubmissionOptions()
+        options.conf = [("state.checkpoints.dir", "s3://AKIA:Ch3ckp0int@bucket/cp")]
+        options.params = [("src", "jdbc:mysql://h/x?password=P4ramUrl")]
+        let plan = try PlanBuilder.build(job: try ChunjunJob(text: Fixtures.streamJob), dist: Fixtures.releaseDist(), options: options)
+        #expect(JavaURLEncoder.encode(#"{"state.checkpoints.dir":"s3://AKIA:******@bucket/cp"}"#) == plan.redactedProgramArgs[plan.redactedProgramArgs.firstIndex(of: "-confProp")! + 1])
+        #expect(plan.redactedProgramArgs.last == "src=jdbc:mysql://h/x?password=******")
+        #expect(plan.programArgs.last == "src=jdbc:mysql://h/x?password=P4ramUrl")
+        #expect(plan.redactor.scrub("Ch3ckp0int P4ramUrl") == "****** ******")
+    }
+
     @Test func thePlatformsOwnSecretKeys() throws {
         let text = Self.sync(reader: #""connectionRef": "vault:db/etl", "ref": "other""#)
         #expect(try ChunjunJob(text: text).redactor.secrets.isEmpty)

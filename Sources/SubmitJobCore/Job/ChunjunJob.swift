@@ -60,9 +60,17 @@ public struct ChunjunJob: Sendable {
         secretKeys.isSecret(key) || secretPlaceholders.contains(key)
     }
 
-    /// This job's redactor plus the values of its secret `--param` and `--conf` options.
+    /// This job's redactor plus the secrets of its `--param` and `--conf` options: the values of
+    /// secret ones, the credentials in the URLs of the others.
     public func redactor(options: [(String, String)]) -> SecretRedactor {
-        redactor.adding(options.filter { isSecretOption($0.0) }.map(\.1))
+        redactor.adding(options.flatMap { key, value in
+            isSecretOption(key) ? [value] : URLCredentials.masking(value, keys: secretKeys).credentials
+        })
+    }
+
+    /// An option's value as printed: masked when secret, its URL credentials masked otherwise.
+    public func printedOption(_ key: String, _ value: String) -> String {
+        isSecretOption(key) ? SecretRedactor.mask : URLCredentials.masking(value, keys: secretKeys).masked
     }
 }
 

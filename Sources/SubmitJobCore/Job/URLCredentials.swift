@@ -50,4 +50,13 @@ public enum URLCredentials {
         }
         return found
     }
+
+    /// The value with each credential masked, and the credentials.
+    public static func masking(_ value: String, keys: SecretKeys) -> (masked: String, credentials: [String]) {
+        let ranges = ranges(in: value, keys: keys)
+        guard !ranges.isEmpty else { return (value, []) }
+        let bytes = Array(value.utf8)
+        let credentials = ranges.map { String(decoding: bytes[$0], as: UTF8.self) }
+        return (SecretRedactor.mask(value, ranges.map { ($0, SecretRedactor.mask) }), credentials)
+    }
 }

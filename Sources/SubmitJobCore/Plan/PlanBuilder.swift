@@ -35,7 +35,7 @@ public enum PlanBuilder {
             return args
         }
         func masked(_ pairs: [(String, String)]) -> [(String, String)] {
-            pairs.map { job.isSecretOption($0.0) ? ($0.0, SecretRedactor.mask) : $0 }
+            pairs.map { ($0.0, job.printedOption($0.0, $0.1)) }
         }
 
         let jars = resolution.classpathJars
