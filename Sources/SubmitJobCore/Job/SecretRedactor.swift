@@ -67,11 +67,6 @@ public struct SecretRedactor: Sendable {
         return copy
     }
 
-    /// The same redactor plus the secrets among `KEY=VALUE` options (`--conf`, `--param`).
-    public func adding(options: [(String, String)]) -> SecretRedactor {
-        adding(options.filter { keys.isSecret($0.0) }.map(\.1))
-    }
-
     /// Every occurrence of any form of any secret, masked. Matches are found on the original
     /// text and overlapping ones merged, so two secrets that overlap leave no piece of either.
     public func scrub(_ text: String) -> String {
