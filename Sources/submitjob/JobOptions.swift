@@ -60,6 +60,9 @@ struct JobOptions: ParsableArguments {
     @Option(name: .customLong("param"), help: ArgumentHelp("Replaces ${KEY} in the job (Chunjun's -p; repeatable).", valueName: "key=value"))
     var param: [KeyValue] = []
 
+    @Option(name: .customLong("secret-key"), help: ArgumentHelp("Also treat values under this key name as secrets, in the job and in --param/--conf (repeatable; compared in lower case, letters and digits only). $SUBMITJOB_SECRET_KEYS adds more, comma-separated.", valueName: "name"))
+    var secretKey: [String] = []
+
     @Option(name: .long, help: ArgumentHelp("Overall deadline in seconds: every network call ends by then, and --via cli kills bin/flink and all it started.", valueName: "seconds"))
     var timeout: Double = 120
 
@@ -80,6 +83,9 @@ struct JobOptions: ParsableArguments {
         }
         if let idempotencyKey, idempotencyKey.isEmpty {
             throw ValidationError("--idempotency-key is empty")
+        }
+        for name in secretKey where SecretKeys.normalised(name).isEmpty {
+            throw ValidationError("--secret-key \"\(name)\" has no letter or digit")
         }
     }
 
@@ -117,8 +123,8 @@ struct JobOptions: ParsableArguments {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SubmitJobError(.invalidJob, "the job is not UTF-8 text")
         }
-        let job = try ChunjunJob(text: text, type: jobType)
-        Output.redactor = job.redactor.adding(options: conf.map { ($0.key, $0.value) } + param.map { ($0.key, $0.value) })
+        let job = try ChunjunJob(text: text, type: jobType, secretKeys: SecretKeys(extra: Output.environmentSecretKeys + secretKey))
+        Output.redactor = job.redactor(options: conf.map { ($0.key, $0.value) } + param.map { ($0.key, $0.value) })
         return job
     }
 

@@ -14,6 +14,11 @@ enum Harness {
     static let dist = environment["SUBMITJOB_IT_DIST"] ?? ""
     static let work = environment["SUBMITJOB_IT_WORK"] ?? ""
     static var configured: Bool { !binary.isEmpty && !dist.isEmpty && !work.isEmpty && !clusters.isEmpty }
+    /// Enough for the tests that need no cluster (plan, the fault server, a stand-in bin/flink).
+    static var offlineConfigured: Bool { !binary.isEmpty && !dist.isEmpty && !work.isEmpty }
+    /// An integration run was meant (any SUBMITJOB_IT_ variable is set): from then on a missing
+    /// variable fails a test instead of skipping it.
+    static var integrationRun: Bool { environment.contains { $0.key.hasPrefix("SUBMITJOB_IT_") && !$0.value.isEmpty } }
 
     /// The fixture dist compiled for Flink 2.x (its legacy source and sink moved packages).
     static let dist2 = environment["SUBMITJOB_IT_DIST_2"] ?? ""

@@ -3,11 +3,46 @@ import Testing
 
 @Suite struct SecretRedactorTests {
     @Test func secretKeysAtAnyCaseAndSpelling() {
-        for key in ["password", "PASSWORD", "passWord", "passwd", "pwd", "secret", "secretKey", "fs.s3a.secret.key", "token", "accessKey", "access_key", "fs.s3a.access.key", "sasl.jaas.config", "privateKey"] {
+        for key in ["password", "PASSWORD", "passWord", "passwd", "pwd", "secret", "secretKey", "fs.s3a.secret.key", "token", "accessKey", "access_key",
+                    "fs.s3a.access.key", "sasl.jaas.config", "privateKey",
+                    // Chunjun's own spellings in its examples.
+                    "assessKey", "access.key", "secret.key", "s3.access-key", "s3.secret-key", "security.ssl-keystore-password", "ssl.key.passphrase"] {
             #expect(SecretRedactor.isSecretKey(key), "\(key)")
         }
-        for key in ["username", "user", "url", "jdbcUrl", "name", "column", "path"] {
+        for key in ["username", "user", "url", "jdbcUrl", "name", "column", "path", "primaryKey", "rowkey", "keytab", "principal", "uniqueKey", "isCleanSession"] {
             #expect(!SecretRedactor.isSecretKey(key), "\(key)")
+        }
+    }
+
+    @Test func passAloneMarksASecretAtTheEndOfAName() {
+        for key in ["pass", "dbpass", "db_pass", "DB_PASS", "dbPass", "keyPass", "store.pass", "pass2", "mysql_pass_1"] {
+            #expect(SecretKeys.standard.isSecret(key), "\(key)")
+        }
+        for key in ["bypass", "compass", "db.bypass", "passenger", "passive", "passthrough", "trespass", "surpass", "passes"] {
+            #expect(!SecretKeys.standard.isSecret(key), "\(key)")
+        }
+    }
+
+    @Test func thePlatformAddsItsOwnNamesWholeAndNormalised() {
+        let keys = SecretKeys(extra: SecretKeys.names(fromList: " connection-ref, ,X_Vault_Path ") + ["sessionid"])
+        #expect(keys.extra == ["connectionref", "xvaultpath", "sessionid"])
+        for key in ["connectionRef", "CONNECTION_REF", "x.vault.path", "sessionId", "password"] {
+            #expect(keys.isSecret(key), "\(key)")
+        }
+        // Whole names: a longer name is not the platform's.
+        for key in ["connectionRefs", "vault", "session"] {
+            #expect(!keys.isSecret(key), "\(key)")
+        }
+        #expect(!SecretKeys.standard.isSecret("connectionRef"))
+        #expect(SecretRedactor.maskingAssignments(in: "sessionId=abc, session=x", keys: keys) == "sessionId=******, session=x")
+    }
+
+    @Test func credentialHeaderNames() {
+        for name in ["Cookie", "Set-Cookie", "Authorization", "Proxy-Authorization", "X-Api-Key", "X-Auth-Token", "X-Session-Id", "Api-Secret", "X-Password"] {
+            #expect(SecretKeys.standard.isCredentialHeader(name), "\(name)")
+        }
+        for name in ["Content-Type", "Accept", "User-Agent", "Keep-Alive", "X-Request-Id", "Host"] {
+            #expect(!SecretKeys.standard.isCredentialHeader(name), "\(name)")
         }
     }
 
@@ -34,6 +69,39 @@ import Testing
         #expect(SecretRedactor(secrets: ["a\"b"]).scrub("{\"password\": \"a\\\"b\"}") == "{\"password\": \"******\"}")
         // A short secret is replaced only as a whole word: messages stay readable.
         #expect(SecretRedactor(secrets: ["a", "42"]).scrub("Caused by: a 42 x42 a.") == "Caused by: ****** ****** x42 ******.")
+    }
+
+    @Test func anEscapeBeforeAShortSecretIsABoundary() {
+        let dbz = SecretRedactor(secrets: ["dbz"])
+        #expect(dbz.scrub("%22password%22%3A%22dbz%22%2C") == "%22password%22%3A%22******%22%2C")
+        #expect(dbz.scrub("double %2522dbz%2522") == "double %2522******%2522")
+        #expect(dbz.scrub(#"{\"password\":\"dbz\"}"#) == #"{\"password\":\"******\"}"#)
+        #expect(dbz.scrub(#"\u0022dbz\u0022 \ndbz\n \tdbz"#) == #"\u0022******\u0022 \n******\n \t******"#)
+        // An escaped backslash followed by a letter is text, not an escape: "ndbz" is one word.
+        #expect(dbz.scrub(#"C:\\ndbz"#) == #"C:\\ndbz"#)
+        // Inside longer words a short secret stays: dbzuser is a user name.
+        #expect(dbz.scrub("user dbzuser, xdbz, dbz_1") == "user dbzuser, xdbz, dbz_1")
+    }
+
+    @Test func aShortSecretJoinedByADotIsPartOfAVersionOrAnAddress() {
+        let one = SecretRedactor(secrets: ["1", "20"])
+        #expect(one.scrub("Flink 1.20.3 at 10.0.0.1, chunjun-connector-1.12.8.jar") == "Flink 1.20.3 at 10.0.0.1, chunjun-connector-1.12.8.jar")
+        #expect(one.scrub("password=1. Then 1, (1) '1' \"20\"") == "password=******. Then ******, (******) '******' \"******\"")
+        // A port is joined by ':' and is masked in free text; structured values keep it (PrintedDocument).
+        #expect(SecretRedactor(secrets: ["8081"]).scrub("cannot reach http://localhost:8081") == "cannot reach http://localhost:******")
+    }
+
+    @Test func everySpellingOfASecretIsScrubbed() {
+        var redactor = SecretRedactor(secrets: ["Hunter2/2024"])
+        redactor.add(spelled: [(value: "Hunter2/2024", spelling: #"Hunter\u0032\/2024"#)])
+        let forms = ["Hunter2/2024", #"Hunter2\/2024"#, #"Hunter\u0032\/2024"#, "Hunter2%2F2024", "Hunter2%5C%2F2024", "Hunter%5Cu0032%5C%2F2024"]
+        for form in forms {
+            #expect(redactor.scrub("x \(form) y") == "x ****** y", "\(form)")
+        }
+    }
+
+    @Test func overlappingSecretsLeaveNoPieceOfEither() {
+        #expect(SecretRedactor(secrets: ["123456", "567890"]).scrub("a1234567890b") == "a******b")
     }
 
     @Test func planNeverShowsASecret() throws {

@@ -11,6 +11,21 @@ public struct JSONParser {
         public var value: JSONValue
     }
 
+    /// A value and where it stands in the source, with its members or items located too:
+    /// what masking needs to reach an item of an array or a part of a string.
+    public struct Node: Sendable {
+        public var range: Range<Int>
+        public var value: JSONValue
+        /// Object members with their keys, or array items (key nil), in document order.
+        public var children: [(key: String?, node: Node)]
+
+        /// A string whose source has no escapes: its decoded bytes sit at `range` minus the quotes.
+        public var isVerbatimString: Bool {
+            guard case .string(let s) = value else { return false }
+            return s.utf8.count == range.count - 2
+        }
+    }
+
     public struct SyntaxError: Error, Equatable, Sendable {
         public var line: Int
         public var column: Int
@@ -28,28 +43,36 @@ public struct JSONParser {
 
     public static func parse(_ text: String) throws(SyntaxError) -> (value: JSONValue, members: [Member]) {
         var parser = JSONParser(Array(text.utf8))
-        let value = try parser.parseDocument()
-        return (value, parser.members)
+        let root = try parser.parseDocument()
+        return (root.value, parser.members)
     }
 
-    private mutating func parseDocument() throws(SyntaxError) -> JSONValue {
+    /// The document as a tree of located values.
+    public static func parseTree(_ text: String) throws(SyntaxError) -> Node {
+        var parser = JSONParser(Array(text.utf8))
+        return try parser.parseDocument()
+    }
+
+    private mutating func parseDocument() throws(SyntaxError) -> Node {
         skipWhitespace()
-        let value = try parseValue(path: [])
+        let root = try parseValue(path: [])
         skipWhitespace()
         if pos < bytes.count { throw error("unexpected \(describe(bytes[pos])) after the end of the document") }
-        return value
+        return root
     }
 
-    private mutating func parseValue(path: [String]) throws(SyntaxError) -> JSONValue {
+    private mutating func parseValue(path: [String]) throws(SyntaxError) -> Node {
         guard pos < bytes.count else { throw error("unexpected end of input, expected a value") }
+        let start = pos
+        func leaf(_ value: JSONValue) -> Node { Node(range: start..<pos, value: value, children: []) }
         switch bytes[pos] {
         case UInt8(ascii: "{"): return try parseObject(path: path)
         case UInt8(ascii: "["): return try parseArray(path: path)
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        case UInt8(ascii: "\""): return leaf(.string(try parseString()))
+        case UInt8(ascii: "t"): try expectLiteral("true"); return leaf(.bool(true))
+        case UInt8(ascii: "f"): try expectLiteral("false"); return leaf(.bool(false))
+        case UInt8(ascii: "n"): try expectLiteral("null"); return leaf(.null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return leaf(try parseNumber())
         case let b: throw error("unexpected \(describe(b)), expected a value")
         }
     }
@@ -59,13 +82,16 @@ public struct JSONParser {
         if depth > Self.maxDepth { throw error("nested deeper than \(Self.maxDepth) levels") }
     }
 
-    private mutating func parseObject(path: [String]) throws(SyntaxError) -> JSONValue {
+    private mutating func parseObject(path: [String]) throws(SyntaxError) -> Node {
         try enter()
         defer { depth -= 1 }
+        let start = pos
         pos += 1
         var result: [(String, JSONValue)] = []
+        var children: [(key: String?, node: Node)] = []
+        func node() -> Node { Node(range: start..<pos, value: .object(result), children: children) }
         skipWhitespace()
-        if peek(UInt8(ascii: "}")) { pos += 1; return .object(result) }
+        if peek(UInt8(ascii: "}")) { pos += 1; return node() }
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else {
@@ -76,30 +102,35 @@ public struct JSONParser {
             guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after member name \"\(key)\"") }
             pos += 1
             skipWhitespace()
-            let start = pos
-            let value = try parseValue(path: path + [key])
-            members.append(Member(path: path + [key], key: key, range: start..<pos, value: value))
-            result.append((key, value))
+            let child = try parseValue(path: path + [key])
+            members.append(Member(path: path + [key], key: key, range: child.range, value: child.value))
+            result.append((key, child.value))
+            children.append((key, child))
             skipWhitespace()
             if peek(UInt8(ascii: ",")) { pos += 1; continue }
-            if peek(UInt8(ascii: "}")) { pos += 1; return .object(result) }
+            if peek(UInt8(ascii: "}")) { pos += 1; return node() }
             throw error(pos < bytes.count ? "expected ',' or '}' after the value of \"\(key)\", found \(describe(bytes[pos]))" : "unexpected end of input: an object is not closed")
         }
     }
 
-    private mutating func parseArray(path: [String]) throws(SyntaxError) -> JSONValue {
+    private mutating func parseArray(path: [String]) throws(SyntaxError) -> Node {
         try enter()
         defer { depth -= 1 }
+        let start = pos
         pos += 1
         var items: [JSONValue] = []
+        var children: [(key: String?, node: Node)] = []
+        func node() -> Node { Node(range: start..<pos, value: .array(items), children: children) }
         skipWhitespace()
-        if peek(UInt8(ascii: "]")) { pos += 1; return .array(items) }
+        if peek(UInt8(ascii: "]")) { pos += 1; return node() }
         while true {
             skipWhitespace()
-            items.append(try parseValue(path: path + [String(items.count)]))
+            let child = try parseValue(path: path + [String(items.count)])
+            items.append(child.value)
+            children.append((nil, child))
             skipWhitespace()
             if peek(UInt8(ascii: ",")) { pos += 1; continue }
-            if peek(UInt8(ascii: "]")) { pos += 1; return .array(items) }
+            if peek(UInt8(ascii: "]")) { pos += 1; return node() }
             throw error(pos < bytes.count ? "expected ',' or ']' in an array, found \(describe(bytes[pos]))" : "unexpected end of input: an array is not closed")
         }
     }

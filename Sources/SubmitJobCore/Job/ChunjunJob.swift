@@ -13,9 +13,15 @@ public struct ChunjunJob: Sendable {
 
     public let text: String
     public let content: Content
-    /// Masks this job's secrets in anything printed; `redactedText` is the job as `plan` shows it.
+    /// Masks this job's secrets in free text; `redactedText` is the job as `plan` shows it,
+    /// each secret masked where it stands.
     public let redactor: SecretRedactor
     public let redactedText: String
+    /// `${name}` placeholders inside secret values: a `--param` of that name is a secret.
+    public let secretPlaceholders: Set<String>
+
+    /// The names that mark secrets in this job and in its options.
+    public var secretKeys: SecretKeys { redactor.keys }
 
     public var type: JobType {
         switch content {
@@ -25,22 +31,46 @@ public struct ChunjunJob: Sendable {
     }
 
     /// Reads a job; without an explicit type, a text whose first character is `{` is a sync job.
-    public init(text: String, type: JobType? = nil) throws(SubmitJobError) {
+    /// `secretKeys` adds the platform's own secret names to the standard ones.
+    public init(text: String, type: JobType? = nil, secretKeys: SecretKeys = .standard) throws(SubmitJobError) {
         self.text = text
         let trimmed = text.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
         guard !trimmed.isEmpty else { throw SubmitJobError(.invalidJob, "the job is empty") }
+        let secrets: JobSecrets
         switch type ?? (trimmed.first == "{" ? .sync : .sql) {
         case .sync:
-            let (job, secretRanges, secrets) = try SyncJob.parse(text)
+            let (job, tree) = try SyncJob.parse(text)
             content = .sync(job)
-            redactor = SecretRedactor(secrets: secrets)
-            redactedText = SecretRedactor.mask(text, ranges: secretRanges, with: "\"\(SecretRedactor.mask)\"")
+            secrets = JobSecrets.ofSync(text, tree: tree, keys: secretKeys)
         case .sql:
             let script = try SQLScript.parse(text)
             content = .sql(script)
-            redactor = SecretRedactor(secrets: script.secretValues)
-            redactedText = SecretRedactor.mask(text, ranges: script.secretRanges, with: "'\(SecretRedactor.mask)'")
+            secrets = JobSecrets.ofSQL(text, script: script, keys: secretKeys)
         }
+        var redactor = SecretRedactor(secrets: secrets.values, keys: secretKeys)
+        redactor.add(spelled: secrets.spellings)
+        self.redactor = redactor
+        redactedText = SecretRedactor.mask(text, secrets.masks.map { ($0.range, $0.replacement) })
+        secretPlaceholders = secrets.placeholders
+    }
+
+    /// A `--param` or `--conf` value is secret when its key looks secret, or when Chunjun
+    /// substitutes it into a secret value of the job (`"password": "${db}"`, `-p db=…`).
+    public func isSecretOption(_ key: String) -> Bool {
+        secretKeys.isSecret(key) || secretPlaceholders.contains(key)
+    }
+
+    /// This job's redactor plus the secrets of its `--param` and `--conf` options: the values of
+    /// secret ones, the credentials in the URLs of the others.
+    public func redactor(options: [(String, String)]) -> SecretRedactor {
+        redactor.adding(options.flatMap { key, value in
+            isSecretOption(key) ? [value] : URLCredentials.masking(value, keys: secretKeys).credentials
+        })
+    }
+
+    /// An option's value as printed: masked when secret, its URL credentials masked otherwise.
+    public func printedOption(_ key: String, _ value: String) -> String {
+        isSecretOption(key) ? SecretRedactor.mask : URLCredentials.masking(value, keys: secretKeys).masked
     }
 }
 
@@ -54,14 +84,14 @@ public struct SyncJob: Sendable, Equatable {
     public var restorationCacheType: String?
     public var restorationDDLType: String?
 
-    static func parse(_ text: String) throws(SubmitJobError) -> (SyncJob, [Range<Int>], [String]) {
-        let parsed: (value: JSONValue, members: [JSONParser.Member])
+    static func parse(_ text: String) throws(SubmitJobError) -> (SyncJob, JSONParser.Node) {
+        let tree: JSONParser.Node
         do {
-            parsed = try JSONParser.parse(text)
+            tree = try JSONParser.parseTree(text)
         } catch {
             throw SubmitJobError(.invalidJob, "the job is not valid JSON: \(error.description)")
         }
-        let root = parsed.value
+        let root = tree.value
 
         func require(_ value: JSONValue?, _ path: String, object: Bool = false) throws(SubmitJobError) -> JSONValue {
             guard let value, value != .null else { throw SubmitJobError(.invalidJob, "missing field \(path)") }
@@ -106,35 +136,7 @@ public struct SyncJob: Sendable, Equatable {
             restorationDDLType: restoration?["ddl"]?["type"]?.stringValue
         )
 
-        var ranges: [Range<Int>] = []
-        var secrets: [String] = []
-        for member in parsed.members where SecretRedactor.isSecretKey(member.key) {
-            guard !member.value.isEmptySecret else { continue }
-            ranges.append(member.range)
-            secrets.append(contentsOf: member.value.leafTexts)
-        }
-        return (sync, ranges, secrets)
-    }
-}
-
-extension JSONValue {
-    /// Null, booleans and empty strings hide nothing; masking them would only confuse.
-    fileprivate var isEmptySecret: Bool {
-        switch self {
-        case .null, .bool: true
-        case .string(let s): s.isEmpty
-        default: false
-        }
-    }
-
-    /// Every string and number inside, so a secret object is scrubbed leaf by leaf from messages.
-    fileprivate var leafTexts: [String] {
-        switch self {
-        case .string(let s), .number(let s): [s]
-        case .array(let items): items.flatMap(\.leafTexts)
-        case .object(let members): members.flatMap(\.1.leafTexts)
-        case .null, .bool: []
-        }
+        return (sync, tree)
     }
 }
 

@@ -11,6 +11,10 @@ public struct SQLScript: Sendable, Equatable {
 
     public var statementCount: Int
     public var options: [Option]
+    /// Options inside comments and hints: a commented-out `-- ,'password' = '…'`, a
+    /// `/*+ OPTIONS('password' = '…') */`. No connector comes from them, but they are part of
+    /// the text `plan` shows, so their secrets are masked too.
+    public var commentedOptions: [Option] = []
 
     /// Chunjun's own connectors end in `-x` (case-insensitive); the rest are Flink's.
     public var chunjunConnectors: [String] {
@@ -21,11 +25,6 @@ public struct SQLScript: Sendable, Equatable {
     public var chunjunFormats: [String] {
         let keys = options.filter { $0.key.lowercased() == "format" || $0.key.lowercased().hasSuffix(".format") }
         return unique(keys.compactMap { Self.stripX($0.value) })
-    }
-
-    var secretValues: [String] { options.filter { SecretRedactor.isSecretKey($0.key) }.map(\.value) }
-    var secretRanges: [Range<Int>] {
-        options.filter { SecretRedactor.isSecretKey($0.key) && !$0.value.isEmpty }.map(\.valueRange)
     }
 
     static func stripX(_ value: String) -> String? {
@@ -43,28 +42,46 @@ public struct SQLScript: Sendable, Equatable {
         let tokens = try SQLTokenizer.tokenize(text)
         var statements = 0
         var inStatement = false
-        var options: [Option] = []
-        for (i, token) in tokens.enumerated() {
+        var commented: [Option] = []
+        for token in tokens {
             switch token.kind {
             case .semicolon:
                 if inStatement { statements += 1 }
                 inStatement = false
+            case .comment(let body):
+                // A comment need not be valid SQL (an apostrophe in prose): read what can be read.
+                let inner = String(decoding: Array(text.utf8)[body], as: UTF8.self)
+                if let tokens = try? SQLTokenizer.tokenize(inner) {
+                    commented += options(in: tokens).map { Option(key: $0.key, value: $0.value, valueRange: body.lowerBound + $0.valueRange.lowerBound..<body.lowerBound + $0.valueRange.upperBound) }
+                }
             default:
                 inStatement = true
             }
+        }
+        if inStatement { statements += 1 }
+        guard statements > 0 else { throw SubmitJobError(.invalidJob, "the SQL job has no statements") }
+        var script = SQLScript(statementCount: statements, options: options(in: tokens))
+        script.commentedOptions = commented
+        return script
+    }
+
+    /// `'key' = 'value'` pairs; comments between them are ignored, as Flink ignores them.
+    private static func options(in tokens: [SQLTokenizer.Token]) -> [Option] {
+        let tokens = tokens.filter { if case .comment = $0.kind { false } else { true } }
+        var options: [Option] = []
+        for (i, token) in tokens.enumerated() {
             if case .string(let key) = token.kind, i + 2 < tokens.count,
                 tokens[i + 1].kind == .equals, case .string(let value) = tokens[i + 2].kind {
                 options.append(Option(key: key, value: value, valueRange: tokens[i + 2].range))
             }
         }
-        if inStatement { statements += 1 }
-        guard statements > 0 else { throw SubmitJobError(.invalidJob, "the SQL job has no statements") }
-        return SQLScript(statementCount: statements, options: options)
+        return options
     }
 }
 
-/// Just enough of Flink SQL's lexical rules to find statements and quoted options: comments,
-/// `'...'` strings with `''` escapes, quoted identifiers, `;` and `=`.
+/// Just enough of Flink SQL's lexical rules to find statements and quoted options: comments
+/// (and hints, which are comments to the lexer), `'...'` strings with `''` escapes, quoted
+/// identifiers, `;` and `=`.
 enum SQLTokenizer {
     struct Token: Equatable {
         enum Kind: Equatable {
@@ -72,6 +89,8 @@ enum SQLTokenizer {
             case semicolon
             case equals
             case other
+            /// The byte range of what is inside the comment's markers.
+            case comment(Range<Int>)
         }
         var kind: Kind
         var range: Range<Int>
@@ -105,7 +124,9 @@ enum SQLTokenizer {
             let b = bytes[i]
             switch b {
             case UInt8(ascii: "-") where i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "-"):
+                let start = i
                 while i < bytes.count, bytes[i] != 0x0A { i += 1 }
+                tokens.append(Token(kind: .comment(start + 2..<i), range: start..<i))
             case UInt8(ascii: "/") where i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "*"):
                 let start = i
                 i += 2
@@ -113,6 +134,7 @@ enum SQLTokenizer {
                 guard i + 1 < bytes.count else {
                     throw SubmitJobError(.invalidJob, "the SQL job has an unterminated comment starting at \(position(start))")
                 }
+                tokens.append(Token(kind: .comment(start + 2..<i), range: start..<i + 2))
                 i += 2
             case UInt8(ascii: "'"):
                 let (value, range) = try quoted(b, what: "string")

@@ -13,7 +13,7 @@ public enum PlanBuilder {
         let remoteRoot = trimmedRoot(options.remoteDistRoot ?? dist.root)
         let localRoot = trimmedRoot(dist.root)
         let jobName = options.jobName ?? SubmissionOptions.defaultJobName
-        let redactor = job.redactor.adding(options: options.conf + options.params)
+        let redactor = job.redactor(options: options.conf + options.params)
 
         func arguments(jobText: String, confProp: [(String, String)], params: [(String, String)]) -> [String] {
             var args = [
@@ -35,7 +35,7 @@ public enum PlanBuilder {
             return args
         }
         func masked(_ pairs: [(String, String)]) -> [(String, String)] {
-            pairs.map { SecretRedactor.isSecretKey($0.0) ? ($0.0, SecretRedactor.mask) : $0 }
+            pairs.map { ($0.0, job.printedOption($0.0, $0.1)) }
         }
 
         let jars = resolution.classpathJars

@@ -10,10 +10,14 @@ Usage: fault_server.py MODE [UPSTREAM_URL]   (prints the loopback port it listen
                      act on it, then never answers: a lost answer
   delete-jar-first   proxies to UPSTREAM; before forwarding the first POST /jars/:id/run it deletes
                      that jar on Flink, as a JobManager restart would between lookup and run
+  echo-run           a stand-in Flink 1.20.3 (GET /config, GET /jobs/:id → 404, GET /jars, upload)
+                     that answers every POST /jars/:id/run with a 500 whose trace echoes the request
+                     body raw and URL-decoded, as Flink does when Chunjun's Main fails on its arguments
 
 It stops by itself after 10 minutes, so a crashed test run never leaves it behind.
 """
 import http.server
+import json
 import signal
 import socket
 import socketserver
@@ -22,10 +26,13 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
-MODE = sys.argv[1]
-UPSTREAM = sys.argv[2].rstrip("/") if len(sys.argv) > 2 else None
+# Imported by echo-flink/bin/flink for job_values: only the server reads the command line.
+SERVING = __name__ == "__main__"
+MODE = sys.argv[1] if SERVING else None
+UPSTREAM = sys.argv[2].rstrip("/") if SERVING and len(sys.argv) > 2 else None
 deleted_once = threading.Event()
 LIFETIME_SECONDS = 600
 
@@ -69,6 +76,90 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_DELETE = handle_any
 
 
+def job_values(args):
+    """Every string in the sync job of `-job`, decoded as Chunjun reads it: an error that quotes a
+    value (a rejected password, a URL) shows it in its raw form."""
+    if "-job" not in args[:-1]:
+        return ""
+    try:
+        job = json.loads(urllib.parse.unquote_plus(args[args.index("-job") + 1]))
+    except ValueError:
+        return ""
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            found.append(value)
+    walk(job)
+    return ", ".join(found)
+
+
+class EchoFlink(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    JAR_ID = "0f1e2d3c-echo_chunjun-core.jar"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, value):
+        payload = json.dumps(value).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def read_body(self):
+        # The upload streams from disk, so it may come chunked.
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            body = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():
+                        pass
+                    return body
+                body += self.rfile.read(size)
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def handle_any(self):
+        body = self.read_body()
+        path = self.path.split("?")[0]
+        if self.command == "GET" and path == "/config":
+            self.answer(200, {"flink-version": "1.20.3", "features": {"web-submit": True}})
+        elif self.command == "GET" and path.startswith("/jobs/"):
+            self.answer(404, {"errors": ["Job could not be found."]})
+        elif self.command == "GET" and path == "/jars":
+            self.answer(200, {"address": "http://localhost", "files": []})
+        elif self.command == "POST" and path == "/jars/upload":
+            self.answer(200, {"status": "success", "filename": "/tmp/flink-web-upload/" + self.JAR_ID})
+        elif self.command == "POST" and path.startswith("/jars/") and path.endswith("/run"):
+            raw = body.decode("utf-8", "replace")
+            # Java's URLDecoder, as Chunjun's Main applies it to -job: '+' is a space.
+            decoded = urllib.parse.unquote_plus(raw)
+            try:
+                args = json.loads(raw).get("programArgsList") or []
+            except ValueError:
+                args = []
+            trace = ("org.apache.flink.client.program.ProgramInvocationException: The main method caused an error: "
+                     "cannot run the job " + decoded + "\n\tat org.apache.flink.client.program.PackagedProgram.callMainMethod(PackagedProgram.java:373)"
+                     "\nCaused by: java.lang.IllegalArgumentException: cannot run the job " + raw + " values " + job_values(args)
+                     + " decoded " + decoded + "\n\tat com.dtstack.chunjun.Main.main(Main.java:78)\n")
+            self.answer(500, {"errors": ["Internal server error.", "<Exception on server side:\n" + trace + "\nEnd of exception on server side>"]})
+        else:
+            self.answer(404, {"errors": ["Not found: " + path]})
+
+    do_GET = do_POST = do_PATCH = do_DELETE = handle_any
+
+
 class RawFaults(socketserver.BaseRequestHandler):
     def handle(self):
         conn = self.request
@@ -100,7 +191,7 @@ def main():
     # the test can stop us by PID.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    handler = Proxy if MODE in ("lose-run-answer", "delete-jar-first") else RawFaults
+    handler = Proxy if MODE in ("lose-run-answer", "delete-jar-first") else EchoFlink if MODE == "echo-run" else RawFaults
     server = Server(("127.0.0.1", 0), handler)
     print(server.server_address[1], flush=True)
     threading.Timer(LIFETIME_SECONDS, server.shutdown).start()
