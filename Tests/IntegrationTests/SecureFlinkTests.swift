@@ -141,7 +141,7 @@ struct MutualTLSChecks {
 
     func plainHTTPIsToldToUseHTTPS() throws {
         let run = try Submitjob.run(["list", "--flink", cluster.url.replacingOccurrences(of: "https://", with: "http://"), "--timeout", "30"])
-        #expect(run.status == 76 && run.errorMessage.contains("redirects GET /config to https"), "\(run)")
+        #expect(run.status == 76 && run.errorMessage.contains("redirects GET /jobs/overview to https (HTTP 301): give its https:// address"), "\(run)")
     }
 
     func viaCLIAgainstTheSameCluster() throws {
