@@ -66,7 +66,8 @@ enum FlinkSession {
         let transport: AsyncHTTPClientTransport
         do {
             let keyTool = JREKeyTool(environment: Environment.value, runner: SubprocessRunner(), isExecutable: LocalFileSystem().isExecutableFile)
-            transport = try await AsyncHTTPClientTransport.connecting(to: connection, fileSystem: LocalFileSystem(), keyTool: keyTool, deadline: deadline)
+            transport = try await AsyncHTTPClientTransport.connecting(to: connection, fileSystem: LocalFileSystem(), keyTool: keyTool,
+                cache: TruststoreCache.standard(environment: Environment.value), deadline: deadline)
         } catch {
             Output.fail(error)
         }

@@ -122,7 +122,9 @@ struct MutualTLSChecks {
             "security.ssl.rest.truststore: \(pem("truststore.jks"))", "security.ssl.rest.truststore-password: \(Self.storePassword)",
         ])
         // No JAVA_HOME and a PATH without keytool: the JKS store cannot be read at all.
-        let run = try Submitjob.run(["list", "--timeout", "30"], environment: ["FLINK_CONF_DIR": dir, "JAVA_HOME": "", "PATH": "/nonexistent"])
+        // A cache of its own: keytool's answer for this store may be remembered from the JKS check.
+        let run = try Submitjob.run(["list", "--timeout", "30"], environment: ["FLINK_CONF_DIR": dir, "JAVA_HOME": "", "PATH": "/nonexistent",
+                                                                          "SUBMITJOB_CACHE_DIR": try Harness.newFolder("tls-cache")])
         #expect(run.status == 78 && run.errorCode == "configuration", "\(run)")
         #expect(run.errorMessage.contains(pem("truststore.jks")) && run.errorMessage.contains("keytool -importkeystore") && run.errorMessage.contains("-deststoretype PKCS12"), "\(run)")
         let wrong = try confDir("tls-wrongpass", [

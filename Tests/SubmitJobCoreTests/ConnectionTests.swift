@@ -233,6 +233,29 @@ import Testing
         #expect(notAStore?.code == .configuration)
     }
 
+    @Test func keytoolsAnswerIsRememberedForTheSameStoreAndPasswordOnly() async throws {
+        let cache = TruststoreCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("submitjob-trustcache-\(UUID().uuidString)").path)
+        defer { try? FileManager.default.removeItem(atPath: cache.directory) }
+        let ca = try pem("ca.pem")
+        let first = try await TLSMaterial.trustedCertificates(in: try store("truststore.jks"), fileSystem: LocalFileSystem(), keyTool: keyTool, cache: cache, deadline: Self.deadline)
+        #expect(first == ca)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: cache.directory)
+        #expect(entries.count == 1)
+        let attributes = try FileManager.default.attributesOfItem(atPath: cache.directory + "/" + entries[0])
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        // Without any keytool now: only the cache can answer.
+        let again = try await TLSMaterial.trustedCertificates(in: try store("truststore.jks"), fileSystem: LocalFileSystem(), keyTool: noKeyTool, cache: cache, deadline: Self.deadline)
+        #expect(again == ca)
+        let wrongPassword = await #expect(throws: SubmitJobError.self) {
+            _ = try await TLSMaterial.trustedCertificates(in: try store("truststore.jks", password: "Other-1"), fileSystem: LocalFileSystem(), keyTool: noKeyTool, cache: cache, deadline: Self.deadline)
+        }
+        #expect(wrongPassword?.code == .configuration)
+        let otherStore = await #expect(throws: SubmitJobError.self) {
+            _ = try await TLSMaterial.trustedCertificates(in: try store("other-truststore.p12"), fileSystem: LocalFileSystem(), keyTool: noKeyTool, cache: cache, deadline: Self.deadline)
+        }
+        #expect(otherStore?.code == .configuration)
+    }
+
     @Test func pemFilesFromFlags() async throws {
         let settings = TLSSettings(trust: .certificates([try path("ca.pem"), try path("other-ca.pem")]), identity: .pem(certificate: try path("client-chain.pem"), key: try path("client.key")))
         let tls = try await TLSMaterial.configuration(for: settings, fileSystem: LocalFileSystem(), keyTool: noKeyTool, deadline: Self.deadline)

@@ -7,7 +7,7 @@ import NIOSSL
 public enum TLSMaterial {
     static let storeSizeLimit = 4 << 20
 
-    public static func configuration(for settings: TLSSettings, fileSystem: some FileSystem, keyTool: any KeyTool,
+    public static func configuration(for settings: TLSSettings, fileSystem: some FileSystem, keyTool: any KeyTool, cache: TruststoreCache? = nil,
                                       deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         switch settings.trust {
@@ -20,7 +20,7 @@ public enum TLSMaterial {
             for path in paths { roots += try certificates(inPEM: try fileSystem.read(path, limit: storeSizeLimit), from: path, what: "--ca-cert") }
             tls.trustRoots = .certificates(roots)
         case .store(let store):
-            tls.trustRoots = .certificates(try await trustedCertificates(in: store, fileSystem: fileSystem, keyTool: keyTool, deadline: deadline))
+            tls.trustRoots = .certificates(try await trustedCertificates(in: store, fileSystem: fileSystem, keyTool: keyTool, cache: cache, deadline: deadline))
         }
         if !settings.verifyHostname, tls.certificateVerification == .fullVerification {
             tls.certificateVerification = .noHostnameVerification
@@ -46,15 +46,31 @@ public enum TLSMaterial {
         return tls
     }
 
-    static func trustedCertificates(in store: TLSSettings.Store, fileSystem: some FileSystem, keyTool: any KeyTool,
+    static func trustedCertificates(in store: TLSSettings.Store, fileSystem: some FileSystem, keyTool: any KeyTool, cache: TruststoreCache? = nil,
                                     deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> [NIOSSLCertificate] {
         let bytes = try readStore(store, fileSystem: fileSystem)
         if KeyStoreFile(bytes) == .pkcs12WithKey, let bundle = nativeBundle(bytes, store: store) {
             return bundle.certificateChain
         }
+        let key = TruststoreCache.key(storeBytes: bytes, password: store.password, type: store.type)
+        if let pem = cache?.certificatesPEM(forKey: key), let found = try? certificates(inPEM: Array(pem.utf8), from: store.path, what: store.key) {
+            return found
+        }
         let pem = try await keyTool.certificates(of: store, deadline: deadline)
         let found = try certificates(inPEM: Array(pem.utf8), from: store.path, what: store.key)
+        cache?.remember(pemBlocks(pem), forKey: key)
         return found
+    }
+
+    /// Only the certificate blocks of keytool's listing (no aliases, no dates).
+    static func pemBlocks(_ text: String) -> String {
+        var blocks = ""
+        var rest = Substring(text)
+        while let begin = rest.firstRange(of: "-----BEGIN CERTIFICATE-----"), let end = rest[begin.upperBound...].firstRange(of: "-----END CERTIFICATE-----") {
+            blocks += rest[begin.lowerBound..<end.upperBound] + "\n"
+            rest = rest[end.upperBound...]
+        }
+        return blocks
     }
 
     static func keyBundle(in store: TLSSettings.Store, fileSystem: some FileSystem, keyTool: any KeyTool,
@@ -117,11 +133,11 @@ public enum TLSMaterial {
 extension AsyncHTTPClientTransport {
     /// The transport for one connection: its TLS material loaded (for an https address only:
     /// an http one needs none, and must not fail on a store it will not use) and its headers set.
-    public static func connecting(to connection: FlinkConnection, fileSystem: some FileSystem, keyTool: any KeyTool,
+    public static func connecting(to connection: FlinkConnection, fileSystem: some FileSystem, keyTool: any KeyTool, cache: TruststoreCache? = nil,
                                   deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> AsyncHTTPClientTransport {
         var tls = TLSConfiguration.makeClientConfiguration()
         if connection.usesTLS {
-            tls = try await TLSMaterial.configuration(for: connection.tls, fileSystem: fileSystem, keyTool: keyTool, deadline: deadline)
+            tls = try await TLSMaterial.configuration(for: connection.tls, fileSystem: fileSystem, keyTool: keyTool, cache: cache, deadline: deadline)
         }
         return AsyncHTTPClientTransport(tls: tls, headers: connection.credentials.requestHeaders)
     }

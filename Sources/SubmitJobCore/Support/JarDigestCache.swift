@@ -76,3 +76,47 @@ extension String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
+
+/// Remembers the certificates keytool read out of a truststore, so a command does not start a
+/// JVM each time (~0.4 s) for a store that has not changed. Keyed by the SHA-256 of the store's
+/// bytes, its password and its type: a changed file or a wrong password never hits. Holds only
+/// certificates (public); entries are 0600 in the 0700 cache folder and must be the user's own.
+public struct TruststoreCache: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    public static func standard(environment: (String) -> String?) -> TruststoreCache {
+        TruststoreCache(directory: JarDigestCache.standard(environment: environment).directory)
+    }
+
+    static func key(storeBytes: [UInt8], password: String, type: String?) -> String {
+        var hasher = SHA256()
+        hasher.update(data: storeBytes)
+        hasher.update(data: [0] + Array(password.utf8) + [0] + Array((type ?? "").utf8))
+        return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+
+    func entryPath(_ key: String) -> String { "\(directory)/truststore-\(key.prefix(32)).pem" }
+
+    public func certificatesPEM(forKey key: String) -> String? {
+        let path = entryPath(key)
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_uid == getuid(), info.st_size < 4 << 20 else { return nil }
+        return try? String(decoding: LocalFileSystem().read(path, limit: 4 << 20), as: UTF8.self)
+    }
+
+    public func remember(_ pem: String, forKey key: String) {
+        mkdir(directory, 0o700)
+        let entry = entryPath(key)
+        let temporary = "\(entry).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { return }
+        let bytes = Array(pem.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        if written != bytes.count || rename(temporary, entry) != 0 { unlink(temporary) }
+    }
+}
