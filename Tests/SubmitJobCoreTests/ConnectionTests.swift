@@ -154,6 +154,9 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
         process.waitUntilExit()
+        // Swift Testing has no suite teardown: the folder goes when the test process ends.
+        materialToRemove = dir.path
+        atexit { if let path = materialToRemove { try? FileManager.default.removeItem(atPath: path) } }
         return process.terminationStatus == 0 ? dir : nil
     }()
     static let password = "Store-Secret-7"
@@ -268,6 +271,8 @@ import Testing
         #expect(notPEM?.message.contains("holds no PEM certificate") == true)
     }
 }
+
+nonisolated(unsafe) private var materialToRemove: String?
 
 /// The real runner, remembering what it was asked to run.
 final class RecordingRunner: ProcessRunner {
