@@ -58,16 +58,17 @@ public enum TLSMaterial {
         }
         let pem = try await keyTool.certificates(of: store, deadline: deadline)
         let found = try certificates(inPEM: Array(pem.utf8), from: store.path, what: store.key)
-        cache?.remember(pemBlocks(pem), forKey: key)
+        // Only the certificates of keytool's listing (no aliases, no dates).
+        cache?.remember(pemBlocks(pem).map { $0 + "\n" }.joined(), forKey: key)
         return found
     }
 
-    /// Only the certificate blocks of keytool's listing (no aliases, no dates).
-    static func pemBlocks(_ text: String) -> String {
-        var blocks = ""
+    /// The `-----BEGIN CERTIFICATE-----` ... `-----END CERTIFICATE-----` blocks of a text.
+    static func pemBlocks(_ text: String) -> [Substring] {
+        var blocks: [Substring] = []
         var rest = Substring(text)
         while let begin = rest.firstRange(of: "-----BEGIN CERTIFICATE-----"), let end = rest[begin.upperBound...].firstRange(of: "-----END CERTIFICATE-----") {
-            blocks += rest[begin.lowerBound..<end.upperBound] + "\n"
+            blocks.append(rest[begin.lowerBound..<end.upperBound])
             rest = rest[end.upperBound...]
         }
         return blocks
@@ -106,16 +107,12 @@ public enum TLSMaterial {
 
     /// Every certificate in a PEM text (other lines, like keytool's, are skipped).
     static func certificates(inPEM bytes: [UInt8], from path: String, what: String) throws(SubmitJobError) -> [NIOSSLCertificate] {
-        let text = String(decoding: bytes, as: UTF8.self)
         var found: [NIOSSLCertificate] = []
-        var rest = Substring(text)
-        while let begin = rest.firstRange(of: "-----BEGIN CERTIFICATE-----"), let end = rest[begin.upperBound...].firstRange(of: "-----END CERTIFICATE-----") {
-            let block = String(rest[begin.lowerBound..<end.upperBound])
+        for block in pemBlocks(String(decoding: bytes, as: UTF8.self)) {
             guard let certificate = try? NIOSSLCertificate(bytes: Array(block.utf8), format: .pem) else {
                 throw SubmitJobError(.configuration, "\(what) \(path): a PEM certificate in it cannot be read", context: [("path", .string(path))])
             }
             found.append(certificate)
-            rest = rest[end.upperBound...]
         }
         guard !found.isEmpty else {
             throw SubmitJobError(.configuration, "\(what) \(path) holds no PEM certificate (-----BEGIN CERTIFICATE-----)", context: [("path", .string(path))])

@@ -97,15 +97,13 @@ public struct TLSSettings: Sendable, Equatable {
         }
         var settings: [FlinkEndpoint.Setting] = []
         func fromConfig(_ keys: [String], secret: Bool = false) -> String? {
-            for key in keys {
-                guard let value = configuration[key] else { continue }
-                let origin = configuration.origin(of: key) ?? (configuration.file ?? "configuration")
-                settings.append(FlinkEndpoint.Setting(key: keys[0], value: secret ? SecretRedactor.mask : value, from: origin + (key == keys[0] ? "" : " (\(key))")))
-                return value
-            }
-            return nil
+            guard var found = configuration.firstSetting(of: keys) else { return nil }
+            let value = found.value
+            if secret { found.value = SecretRedactor.mask }
+            settings.append(found)
+            return value
         }
-        let sslOn = fromConfig(["security.ssl.rest.enabled", "security.ssl.enabled"])?.lowercased() == "true"
+        let sslOn = fromConfig(FlinkConfiguration.restSSLEnabledKeys)?.lowercased() == "true"
         let file = configuration.file ?? "Flink's configuration"
 
         var result = TLSSettings()

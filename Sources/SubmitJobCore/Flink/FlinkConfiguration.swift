@@ -34,6 +34,19 @@ public struct FlinkConfiguration: Sendable {
         return "\(file ?? "configuration") line \(entry.line)"
     }
 
+    /// The first of `keys` that is set, as a setting named after the first one; a fallback key
+    /// is named in its origin ("config.yaml line 4 (security.ssl.truststore)").
+    public func firstSetting(of keys: [String]) -> FlinkEndpoint.Setting? {
+        for key in keys {
+            guard let value = self[key], let origin = origin(of: key) else { continue }
+            return FlinkEndpoint.Setting(key: keys[0], value: value, from: origin + (key == keys[0] ? "" : " (\(key))"))
+        }
+        return nil
+    }
+
+    /// Flink's REST SSL switch and its deprecated predecessor (`SecurityOptions.isRestSSLEnabled`).
+    public static let restSSLEnabledKeys = ["security.ssl.rest.enabled", "security.ssl.enabled"]
+
     /// Which file Flink reads when a conf dir holds one or both. 1.19 and 1.20 prefer a
     /// `flink-conf.yaml` when one exists; 2.x reads only `config.yaml`. With the version unknown
     /// and both present, 1.x's choice is the safer guess: it is what the platform runs.

@@ -86,11 +86,9 @@ public struct FlinkEndpoint: Sendable {
     static func fromRESTOptions(_ configuration: FlinkConfiguration, file: String) -> FlinkEndpoint {
         var settings: [Setting] = []
         func setting(_ keys: [String], default fallback: String?) -> String? {
-            for key in keys {
-                if let value = configuration[key] {
-                    settings.append(Setting(key: keys[0], value: value, from: (configuration.origin(of: key) ?? file) + (key == keys[0] ? "" : " (\(key))")))
-                    return value
-                }
+            if let found = configuration.firstSetting(of: keys) {
+                settings.append(found)
+                return found.value
             }
             if let fallback { settings.append(Setting(key: keys[0], value: fallback, from: "Flink's default")) }
             return fallback
@@ -98,7 +96,7 @@ public struct FlinkEndpoint: Sendable {
         let host = setting(["rest.address", "jobmanager.rpc.address"], default: "localhost") ?? "localhost"
         let port = setting(["rest.port"], default: "8081") ?? "8081"
         let path = setting(["rest.path", "rest.url-prefix"], default: nil)
-        let tls = setting(["security.ssl.rest.enabled", "security.ssl.enabled"], default: "false")?.lowercased() == "true"
+        let tls = setting(FlinkConfiguration.restSSLEnabledKeys, default: "false")?.lowercased() == "true"
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         var url = "\(tls ? "https" : "http")://\(hostPart):\(port)"
         if let path {
@@ -124,7 +122,7 @@ public struct FlinkEndpoint: Sendable {
         }
         // Flink's native Kubernetes session exposes REST as the `<cluster-id>-rest` service on 8081,
         // over TLS when the configuration turns REST SSL on.
-        let scheme = ["security.ssl.rest.enabled", "security.ssl.enabled"].lazy.compactMap { configuration[$0] }.first?.lowercased() == "true" ? "https" : "http"
+        let scheme = configuration.firstSetting(of: FlinkConfiguration.restSSLEnabledKeys)?.value.lowercased() == "true" ? "https" : "http"
         return FlinkEndpoint(url: "\(scheme)://\(clusterID)-rest.\(namespace).svc:8081", target: .kubernetesSession(clusterID: clusterID, namespace: namespace),
             from: targetFrom == "--target" ? "--target kubernetes-session" : targetFrom, settings: settings, isExplicit: targetFrom == "--target")
     }

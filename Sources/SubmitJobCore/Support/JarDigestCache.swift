@@ -49,16 +49,19 @@ public struct JarDigestCache: Sendable {
 
     public func remember(_ digest: String, of path: String) {
         guard let key = Self.key(of: path) else { return }
+        Self.writeEntry(Array("\(key) \(digest)".utf8), to: entryPath(for: path), in: directory)
+    }
+
+    /// Writes a cache entry (0600, in a 0700 folder) through a temporary file and a rename, which
+    /// is atomic: a concurrent reader sees the old entry or the new one, never half of one.
+    static func writeEntry(_ bytes: [UInt8], to entry: String, in directory: String) {
         mkdir(directory, 0o700)
-        let entry = entryPath(for: path)
         let temporary = "\(entry).\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { return }
-        let line = Array("\(key) \(digest)".utf8)
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        // Rename is atomic: a concurrent reader sees the old entry or the new one, never half of one.
-        if written != line.count || rename(temporary, entry) != 0 { unlink(temporary) }
+        if written != bytes.count || rename(temporary, entry) != 0 { unlink(temporary) }
     }
 
     private static func readSmallFile(_ path: String) -> String? {
@@ -109,14 +112,6 @@ public struct TruststoreCache: Sendable {
     }
 
     public func remember(_ pem: String, forKey key: String) {
-        mkdir(directory, 0o700)
-        let entry = entryPath(key)
-        let temporary = "\(entry).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { return }
-        let bytes = Array(pem.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        if written != bytes.count || rename(temporary, entry) != 0 { unlink(temporary) }
+        JarDigestCache.writeEntry(Array(pem.utf8), to: entryPath(key), in: directory)
     }
 }

@@ -90,7 +90,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         }
     }
 
-    static func transportError(_ error: any Error, url: String = "", presented: Bool = false) -> TransportError {
+    static func transportError(_ error: any Error, url: String, presented: Bool) -> TransportError {
         if let error = error as? TransportError { return error }
         if error is CancellationError { return .timedOut }
         if let reason = TLSDiagnosis.reason(for: error, host: TLSDiagnosis.hostAndPort(url)?.0 ?? url, presented: presented) { return .tls(reason) }
