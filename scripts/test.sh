@@ -66,6 +66,8 @@ export SUBMITJOB_IT_FLINK_HOME_1_20="$run_dir/flink-1.20"
 export SUBMITJOB_IT_FLINK_HOME_1_12="$run_dir/flink-1.12-cli"
 export SUBMITJOB_IT_FLINK_1_12_CLI="$url112cli"
 export SUBMITJOB_IT_WORK="$run_dir/work"
+# The binary's own cache (digests, truststores, plugin bundles): this run's, not the user's.
+export SUBMITJOB_CACHE_DIR="$run_dir/submitjob-cache"
 mkdir -p "$SUBMITJOB_IT_WORK"
 status=0
 swift test --no-parallel 2>&1 | tee "$run_dir/swift-test.log" || status=$?

@@ -10,6 +10,7 @@ import Darwin
 #endif
 
 extension JobType: ExpressibleByArgument {}
+extension PluginMode: ExpressibleByArgument {}
 
 /// How a job reaches Flink.
 enum Via: String, ExpressibleByArgument, CaseIterable {
@@ -30,8 +31,11 @@ struct JobOptions: ParsableArguments {
     @OptionGroup(title: "Flink")
     var cluster: ClusterOptions
 
-    @Option(name: .long, help: "rest: upload chunjun-core.jar once and run it over REST. cli: spawn <flink home>/bin/flink run -d.")
+    @Option(name: .long, help: "rest: upload the jar to run once (chunjun-core.jar, or a plugin bundle: see --plugins) and run it over REST. cli: spawn <flink home>/bin/flink run -d.")
     var via: Via = .rest
+
+    @Option(name: .long, help: ArgumentHelp("How the plugin jars reach Flink over REST. classpaths: pipeline.classpaths file:// URLs into the dist on every node (Flink 1.20+). bundle: one jar of chunjun-core plus the job's plugin jars under lib/, built once here (cached under bundles/ in submitjob's cache folder) and uploaded once. cluster: chunjun-dist is on the cluster's class path already (under Flink's lib/); only chunjun-core travels. Default: $SUBMITJOB_PLUGINS, else classpaths on 1.20+ and bundle below. --via cli always passes the jars as -C.", valueName: "classpaths|bundle|cluster"))
+    var plugins: PluginMode?
 
     @Option(name: .customLong("job-type"), help: "sync or sql. Default: sync when the job starts with '{', else sql.")
     var jobType: JobType?
@@ -94,8 +98,15 @@ struct JobOptions: ParsableArguments {
         jobID ?? idempotencyKey.map(SubmissionOptions.jobID(forIdempotencyKey:))
     }
 
-    func submissionOptions() -> SubmissionOptions {
+    /// `--plugins`, else `$SUBMITJOB_PLUGINS`, else nil (the cluster's version decides).
+    func pluginMode() throws(SubmitJobError) -> PluginMode? {
+        if let plugins { return plugins }
+        return try Environment.value("SUBMITJOB_PLUGINS").map { (text) throws(SubmitJobError) in try PluginMode(parsing: text) }
+    }
+
+    func submissionOptions() throws(SubmitJobError) -> SubmissionOptions {
         var options = SubmissionOptions()
+        options.pluginMode = try pluginMode()
         options.jobName = name
         options.parallelism = parallelism
         options.jobID = chosenJobID
@@ -130,7 +141,7 @@ struct JobOptions: ParsableArguments {
 
     /// Job + dist + options → plan, the pure core's one entry point.
     func plan(job: ChunjunJob, fileSystem: some FileSystem, jobID: String? = nil) throws(SubmitJobError) -> SubmissionPlan {
-        var options = submissionOptions()
+        var options = try submissionOptions()
         if let jobID { options.jobID = jobID }
         return try PlanBuilder.build(job: job, dist: fileSystem.listDist(at: distRoot), options: options)
     }

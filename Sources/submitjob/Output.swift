@@ -36,6 +36,18 @@ enum Output {
         write(STDERR_FILENO, document.logLine(message))
     }
 
+    /// Progress of long work on stderr: a redrawn line on a terminal, a line every few seconds otherwise.
+    static let progress = ProgressMeter(
+        terminal: isatty(STDERR_FILENO) == 1,
+        decorate: { "submitjob: " + document.freeText($0) },
+        write: { write(STDERR_FILENO, $0) },
+        now: { ContinuousClock.now - started })
+    private static let started = ContinuousClock.now
+
+    static func reportProgress(_ activity: String, _ done: Int64, _ total: Int64) {
+        progress.update(activity, done: done, total: total)
+    }
+
     /// Straight to the descriptor: no stdio buffer to lose at exit, no shared FILE state.
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)[...]

@@ -7,7 +7,7 @@ struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit a Chunjun job to Flink, over REST (default) or with bin/flink run.",
         discussion: """
-            --via rest uploads chunjun-core.jar once per content (found again by the SHA-256 in its name), then runs it with the job's program arguments. --via cli spawns <flink home>/bin/flink run -d with the plugin jars as -C classpaths; --timeout kills it and everything it started.
+            --via rest uploads the jar to run once per content (found again by the SHA-256 in its name), then runs it with the job's program arguments. Which jar depends on --plugins: chunjun-core.jar (classpaths, the default on Flink 1.20+; cluster), or a bundle of chunjun-core and the job's plugin jars under lib/ (bundle, the default below 1.20), built once on this machine into submitjob's cache folder and uploaded once per plugin set. Building a bundle and uploading a large jar report progress on stderr. --via cli spawns <flink home>/bin/flink run -d with the plugin jars as -C classpaths; --timeout kills it and everything it started.
 
             Either way every submission carries a job id, looked up before the run: when an answer is lost or flink run is killed, the job is looked up by that id, never sent twice. --idempotency-key KEY makes the id the caller's own (hex of the first 16 bytes of SHA-256(KEY)).
 
@@ -35,6 +35,7 @@ struct Submit: AsyncParsableCommand {
         let endpoint = connection.endpoint
         if options.via == .cli {
             for warning in try FlinkCLI.check(connection) { Output.log("warning: \(warning)") }
+            if options.plugins != nil { Output.log("warning: --plugins applies to --via rest; bin/flink run gets the plugin jars as -C classpaths") }
         }
         if options.via == .cli, !fileSystem.isExecutableFile(installation.launcher) {
             throw SubmitJobError(.missingFile, "no executable \(installation.launcher) (\(installation.home.from)); give --flink-home or set FLINK_HOME",
@@ -48,7 +49,10 @@ struct Submit: AsyncParsableCommand {
             let jobID: String
             switch options.via {
             case .rest:
-                let submitter = RESTSubmitter(client: client, fileSystem: fileSystem, log: { Output.log($0) })
+                let bundles = try PluginBundleCache.standard(environment: Environment.value, fileSystem: fileSystem,
+                    progress: Output.reportProgress, log: { Output.log($0) })
+                let submitter = RESTSubmitter(client: client, fileSystem: fileSystem, bundles: bundles,
+                    log: { Output.log($0) }, progress: Output.reportProgress)
                 let result = try await submitter.submit(plan, deadline: deadline)
                 Output.log("submitted job \(result.jobID) to Flink \(result.flinkVersion)")
                 (fields, jobID) = (result.fields(plan: plan, flinkURL: endpoint.url), result.jobID)

@@ -23,12 +23,22 @@ enum Harness {
     /// The fixture dist compiled for Flink 2.x (its legacy source and sink moved packages).
     static let dist2 = environment["SUBMITJOB_IT_DIST_2"] ?? ""
 
-    static let clusters: [Cluster] = [("1.20", "SUBMITJOB_IT_FLINK_1_20"), ("1.12", "SUBMITJOB_IT_FLINK_1_12"), ("2.2", "SUBMITJOB_IT_FLINK_2_2")].compactMap { version, key in
-        environment[key].map { Cluster(version: version, url: $0, dist: version.hasPrefix("2.") ? dist2 : dist) }
+    /// 1.20 and 2.2 with nothing of Chunjun under lib/ (classpaths by default); 1.12 twice: with the
+    /// dist under lib/ (the standalone image) and with nothing of Chunjun (the session image; the
+    /// same cluster the 1.12 `--via cli` tests use), both served by a bundle by default.
+    static let clusters: [Cluster] = [
+        ("1.20", "SUBMITJOB_IT_FLINK_1_20", false), ("1.12", "SUBMITJOB_IT_FLINK_1_12", true),
+        ("1.12", "SUBMITJOB_IT_FLINK_1_12_CLI", false), ("2.2", "SUBMITJOB_IT_FLINK_2_2", false),
+    ].compactMap { version, key, distOnClasspath in
+        environment[key].map { Cluster(version: version, url: $0, dist: version.hasPrefix("2.") ? dist2 : dist, distOnClasspath: distOnClasspath) }
     }
     static var cluster120: Cluster? { clusters.first { $0.version == "1.20" } }
+    /// 1.12.5 with chunjun-dist under lib/.
+    static var cluster112Lib: Cluster? { clusters.first { $0.version == "1.12" && $0.distOnClasspath } }
+    /// 1.12.5 with nothing of Chunjun on its class path.
+    static var cluster112Bare: Cluster? { clusters.first { $0.version == "1.12" && !$0.distOnClasspath } }
     /// Every version make test covers must be there: a missing cluster is a failure, not a skip.
-    static var allClustersConfigured: Bool { clusters.count == 3 && !dist2.isEmpty }
+    static var allClustersConfigured: Bool { clusters.count == 4 && !dist2.isEmpty }
 
     /// Flink homes whose bin/flink --via cli runs, each with a cluster that does NOT have the
     /// dist under lib/ (so only -C can bring the plugins) and whose conf/ names its REST port.
@@ -37,7 +47,7 @@ enum Harness {
         ("1.12", "SUBMITJOB_IT_FLINK_HOME_1_12", "SUBMITJOB_IT_FLINK_1_12_CLI", "flink-conf.yaml"),
     ].compactMap { version, homeKey, urlKey, dialect in
         guard let path = environment[homeKey], let url = environment[urlKey] else { return nil }
-        return FlinkHome(version: version, path: path, cluster: Cluster(version: version, url: url, dist: dist), dialect: dialect)
+        return FlinkHome(version: version, path: path, cluster: Cluster(version: version, url: url, dist: dist, distOnClasspath: false), dialect: dialect)
     }
     static var cliConfigured: Bool { configured && flinkHomes.count == 2 }
 
@@ -74,9 +84,11 @@ struct Cluster: Sendable, CustomTestStringConvertible {
     var url: String
     /// The fixture dist built for this version.
     var dist: String
-    var testDescription: String { "Flink \(version)" }
-    /// On 1.12 the fixture dist sits under lib/ as in the platform's image; 1.20 gets it through pipeline.classpaths.
-    var distOnClasspath: Bool { version == "1.12" }
+    /// The fixture dist sits under the cluster's lib/, as in the platform's standalone image.
+    var distOnClasspath = false
+    var testDescription: String { "Flink \(version)\(version.hasPrefix("1.12") ? distOnClasspath ? " (dist under lib/)" : " (nothing of Chunjun)" : "")" }
+    /// What submitjob uses when no --plugins is given: classpaths from 1.20, a bundle below.
+    var defaultPluginMode: String { version.hasPrefix("1.") && version != "1.20" ? "bundle" : "classpaths" }
 }
 
 struct FlinkHome: Sendable, CustomTestStringConvertible {
@@ -96,6 +108,8 @@ struct Evidence {
     var rows: Int
     var args: String
     var classes: String
+    /// The fixture sink's taskmanager-classes-0.txt: where the TaskManager loaded it from.
+    var taskManagerClasses: String
 
     /// Expects `run` to have succeeded and its job to finish on `cluster`, then reads the evidence.
     static func ofFinishedRun(_ run: Run, on cluster: Cluster, in out: String) async throws -> Evidence {
@@ -104,7 +118,8 @@ struct Evidence {
         #expect(try await FlinkREST.waitFor(cluster, jobID, ["FINISHED", "FAILED", "CANCELED"]) == "FINISHED")
         func text(_ name: String) throws -> String { try String(contentsOfFile: "\(out)/\(name)", encoding: .utf8) }
         return Evidence(jobID: jobID, jobText: try Data(contentsOf: URL(fileURLWithPath: "\(out)/job.txt")),
-            rows: try text("part-0").split(separator: "\n").count, args: try text("args.txt"), classes: try text("classes.txt"))
+            rows: try text("part-0").split(separator: "\n").count, args: try text("args.txt"), classes: try text("classes.txt"),
+            taskManagerClasses: try text("taskmanager-classes-0.txt"))
     }
 }
 
@@ -135,10 +150,11 @@ enum Submitjob {
     }
 
     /// Starts the binary and returns at once; `finish` collects it.
-    static func start(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Running {
+    /// `wrapper`: a command that runs the binary (its path and `arguments` follow it).
+    static func start(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], wrapper: [String] = []) throws -> Running {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Harness.binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.isEmpty ? Harness.binary : "/usr/bin/env")
+        process.arguments = wrapper.isEmpty ? arguments : wrapper + [Harness.binary] + arguments
         // The test's own environment minus the variables submitjob reads, plus what the test sets.
         var inherited = ProcessInfo.processInfo.environment
         for name in ["CHUNJUN_DIST", "CHUNJUN_HOME", "FLINK_REST_URL", "FLINK_HOME", "FLINK_CONF_DIR"] { inherited[name] = nil }

@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized, .enabled(if: Harness.configured, "run through `make test`, which starts the Flink clusters"))
 struct RESTSubmissionTests {
     @Test func everyVersionIsThere() {
-        #expect(Harness.allClustersConfigured, "make test starts Flink 1.20, 1.12 and 2.2 and builds both fixture dists")
+        #expect(Harness.allClustersConfigured, "make test starts Flink 1.20, 1.12 (twice) and 2.2 and builds both fixture dists")
     }
 
     static let clusters = Harness.clusters
@@ -35,15 +35,22 @@ struct RESTSubmissionTests {
         #expect(args.contains("jobName=it sync"))
         #expect(args.contains("pluginLoadMode=classpath"))
 
+        #expect(args.contains("chunjunDistDir=/dev/null/chunjun-dist"), "Main must find no dist to scan")
+
         let classes = try String(contentsOfFile: "\(out)/classes.txt", encoding: .utf8)
         let source = classes.split(separator: "\n").first { $0.hasPrefix("com.dtstack.chunjun.connector.stream.source.StreamSourceFactory=") }
-        if cluster.distOnClasspath {
-            #expect(source?.contains("/lib/chunjun-dist/connector/stream/") == true, "\(classes)")
-            #expect(run.stderr.contains("must already be on the cluster's classpath"))
+        let sink = try String(contentsOfFile: "\(out)/taskmanager-classes-0.txt", encoding: .utf8).split(separator: "\n").first
+        #expect(run.json?["pluginMode"]?.stringValue == cluster.defaultPluginMode, "\(run)")
+        #expect(run.json?["warnings"] == .array([]))
+        if cluster.defaultPluginMode == "bundle" {
+            // Flink's jar runner extracted the bundle's lib/connector/stream/ jar for main() and
+            // shipped it to the TaskManager through its blob server.
+            #expect(source?.hasSuffix("lib_connector_stream_chunjun-connector-stream.jar") == true, "\(classes)")
+            #expect(sink?.contains("/job_\(jobID)/blob_p-") == true, "\(sink ?? "")")
         } else {
             // Not under lib/: only pipeline.classpaths can have brought the connector.
             #expect(source?.contains("=file:\(cluster.dist)/connector/stream/chunjun-connector-stream.jar") == true, "\(classes)")
-            #expect(run.json?["warnings"] == .array([]))
+            #expect(sink?.hasSuffix("=file:\(cluster.dist)/connector/stream/chunjun-connector-stream.jar") == true, "\(sink ?? "")")
         }
         #expect(run.leaks().isEmpty, "\(run)")
     }
@@ -56,18 +63,19 @@ struct RESTSubmissionTests {
         let evidence = try await Evidence.ofFinishedRun(run, on: cluster, in: out)
         #expect(evidence.jobText == Harness.sqlScript)
         #expect(evidence.rows == 6)
-        #expect(evidence.args.contains("jobType=sql") && evidence.args.contains("remoteChunJunDistDir=\(cluster.dist)"))
+        #expect(evidence.args.contains("jobType=sql") && evidence.args.contains("remoteChunJunDistDir=/dev/null/chunjun-dist"))
+        #expect(evidence.taskManagerClasses.hasPrefix("com.dtstack.chunjun.connector.stream.sink.StreamSinkFunction=file:"), "\(evidence.taskManagerClasses)")
         #expect(run.leaks(Harness.sqlPassword).isEmpty, "\(run)")
     }
 
     @Test(arguments: clusters)
-    func theCoreJarIsUploadedOncePerContent(cluster: Cluster) async throws {
+    func theJarIsUploadedOncePerContent(cluster: Cluster) async throws {
         let first = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("jar1")), stdin: Harness.fixtureJob)
         let second = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("jar2")), stdin: Harness.fixtureJob)
         #expect(first.status == 0 && second.status == 0, "\(first)\n\(second)")
         #expect(second.json?["jar"]?["uploaded"] == .bool(false))
         #expect(second.json?["jar"]?["id"] == first.json?["jar"]?["id"])
-        #expect(second.json?["jar"]?["name"]?.stringValue?.hasPrefix("chunjun-core-") == true)
+        #expect(second.json?["jar"]?["name"]?.stringValue?.hasPrefix(cluster.defaultPluginMode == "bundle" ? "chunjun-bundle-" : "chunjun-core-") == true)
         #expect(!second.stderr.contains("uploading"))
     }
 
@@ -119,8 +127,8 @@ struct RESTSubmissionTests {
         #expect(try await FlinkREST.waitFor(cluster, jobID, ["FINISHED", "FAILED"]) == "FINISHED")
     }
 
-    @Test func aJarThatVanishedBeforeTheRunIsUploadedAgain() async throws {
-        let cluster = try #require(Harness.cluster120)
+    @Test(arguments: [Harness.cluster120, Harness.cluster112Bare].compactMap { $0 })
+    func aJarThatVanishedBeforeTheRunIsUploadedAgain(cluster: Cluster) async throws {
         // Make sure the jar is on the cluster first, so the lookup finds it and the proxy deletes it.
         _ = try Submitjob.run(submitArguments(cluster, outDir: try Harness.newFolder("vanish0")), stdin: Harness.fixtureJob)
         let proxy = try FaultServer("delete-jar-first", upstream: cluster.url)
@@ -128,7 +136,9 @@ struct RESTSubmissionTests {
         let run = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", proxy.url, "--param", "outDir=\(try Harness.newFolder("vanish"))"], stdin: Harness.fixtureJob)
         #expect(run.status == 0, "\(run)")
         #expect(run.stderr.contains("vanished"))
+        #expect(run.stderr.components(separatedBy: "submitjob: uploading ").count == 2, "uploaded again exactly once: \(run.stderr)")
         #expect(run.json?["jar"]?["uploaded"] == .bool(true))
+        #expect(run.json?["pluginMode"]?.stringValue == cluster.defaultPluginMode)
     }
 
     @Test(arguments: clusters)
@@ -165,7 +175,8 @@ struct RESTSubmissionTests {
         #expect(run.status == 0, "\(run)")
         #expect(run.json?["jar"]?["present"] == .bool(false))
         #expect(run.json?["flinkVersion"]?.stringValue?.hasPrefix(cluster.version) == true)
-        #expect((run.json?["flinkRequest"]?["flinkConfiguration"] != nil) == !cluster.distOnClasspath)
+        #expect((run.json?["flinkRequest"]?["flinkConfiguration"] != nil) == (cluster.defaultPluginMode == "classpaths"))
+        #expect(run.json?["pluginMode"]?.stringValue == cluster.defaultPluginMode)
         #expect(try await FlinkREST.jarCount(cluster) == before)
         #expect(run.leaks().isEmpty, "\(run)")
     }

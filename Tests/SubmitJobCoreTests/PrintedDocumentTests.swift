@@ -64,7 +64,7 @@ import Testing
     func aPlanKeepsEveryStructuredValueAndShowsNoSecret(version: String) throws {
         for text in [Self.job, Self.sqlJob] {
             let plan = try Self.plan(text)
-            let fields = PlanReport.fields(plan: plan, version: FlinkVersion(version)!, endpoint: Self.endpoint, jar: .init(name: "chunjun-core-0123456789abcdef.jar", id: "1_chunjun-core-0123456789abcdef.jar"))
+            let fields = PlanReport.fields(plan: plan, version: FlinkVersion(version)!, mode: PluginMode.defaultMode(for: FlinkVersion(version)!), endpoint: Self.endpoint, jar: .init(name: "chunjun-core-0123456789abcdef.jar", present: true, id: "1_chunjun-core-0123456789abcdef.jar"))
             let printed = Self.document(plan).success(fields)
             // Byte for byte what PlanReport built: nothing structured is scrubbed. Warnings are
             // free text (with a secret "1", "the 1 plugin jar(s)" loses its 1).
@@ -113,7 +113,7 @@ import Testing
     func restSubmission(run: @escaping Transport.Handler) async throws(SubmitJobError) -> (RESTSubmitter.Result, SubmissionPlan) {
         let plan = try Self.plan()
         let transport = Transport([RESTSubmitterTests.config("1.20.3"), RESTSubmitterTests.jars("chunjun-core-abababababababab.jar"), ("POST /jars/", run)])
-        let submitter = RESTSubmitter(client: try FlinkRESTClient(baseURL: "http://jm:8081", transport: transport), fileSystem: RESTSubmitterTests.FixedDigestFileSystem(), log: { _ in })
+        let submitter = RESTSubmitter(client: try FlinkRESTClient(baseURL: "http://jm:8081", transport: transport), fileSystem: RESTSubmitterTests.FixedDigestFileSystem(), bundles: RESTSubmitterTests.RecordingBundleStore(), log: { _ in })
         return (try await submitter.submit(plan, deadline: .now + .seconds(30)), plan)
     }
 

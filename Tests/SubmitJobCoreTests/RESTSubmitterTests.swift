@@ -36,6 +36,19 @@ import Testing
         func isExecutableFile(_ path: String) -> Bool { false }
     }
 
+    /// Names bundles like the real cache and counts the files asked for (a build, when missing).
+    final class RecordingBundleStore: PluginBundleStore {
+        private let asked = Mutex<[String]>([])
+        var files: [String] { asked.withLock { $0 } }
+        func name(of bundle: PluginBundle) throws(SubmitJobError) -> String {
+            PluginBundle.name(coreDigest: "core", memberDigests: bundle.members.map { _ in "member" }, entries: bundle.members.map(\.entry))
+        }
+        func file(of bundle: PluginBundle, named name: String, deadline: ContinuousClock.Instant) throws(SubmitJobError) -> String {
+            asked.withLock { $0.append(name) }
+            return "/cache/bundles/\(name)"
+        }
+    }
+
     static let jarName = "chunjun-core-abababababababab.jar"
     static let jobID = "00000000000000000000000000000001"
 
@@ -51,11 +64,15 @@ import Testing
     static let unknownJob: (String, ScriptedTransport.Handler) = ("GET /jobs/", json(#"{"errors": ["Job could not be found."]}"#, status: 404))
     static let ran: ScriptedTransport.Handler = json(#"{"jobid": "\#(jobID)"}"#)
 
-    func submit(_ transport: ScriptedTransport, version: String = "1.20.3") async throws(SubmitJobError) -> RESTSubmitter.Result {
+    /// `versionDefault`: no `--plugins`, the version decides. Otherwise the tests about the core
+    /// jar on 1.12 (whose default is a bundle) say `cluster`.
+    func submit(_ transport: ScriptedTransport, version: String = "1.20.3", mode: PluginMode? = nil, versionDefault: Bool = false,
+                bundles: RecordingBundleStore = RecordingBundleStore()) async throws(SubmitJobError) -> RESTSubmitter.Result {
         var options = SubmissionOptions()
         options.jobID = Self.jobID
+        options.pluginMode = versionDefault ? nil : mode ?? (version.hasPrefix("1.12") ? .cluster : nil)
         let plan = try PlanBuilder.build(job: try ChunjunJob(text: Fixtures.streamJob), dist: Fixtures.releaseDist(), options: options)
-        let submitter = RESTSubmitter(client: try FlinkRESTClient(baseURL: "http://jm:8081/", transport: transport), fileSystem: FixedDigestFileSystem(), log: { _ in })
+        let submitter = RESTSubmitter(client: try FlinkRESTClient(baseURL: "http://jm:8081/", transport: transport), fileSystem: FixedDigestFileSystem(), bundles: bundles, log: { _ in })
         return try await submitter.submit(plan, deadline: .now + .seconds(30))
     }
 
@@ -101,7 +118,7 @@ import Testing
         ])
         let result = try await submit(transport, version: "1.12.5")
         #expect(result.alreadySubmitted)
-        #expect(result.warnings.count == 1)
+        #expect(result.warnings.isEmpty && result.pluginMode == .cluster)
     }
 
     @Test func aJobThatAlreadyExistsIsNotSubmittedAgainEvenAfterItEnded() async throws {
@@ -129,6 +146,55 @@ import Testing
         let error = await #expect(throws: SubmitJobError.self) { try await submit(stillMissing) }
         #expect(error?.code == .flinkRejected)
         #expect(error?.message == "Flink rejected the job: org.apache.flink.runtime.rest.handler.RestHandlerException: Jar file /tmp/flink-web-upload/id0_x.jar does not exist")
+    }
+
+    /// The name the recording store gives the stream job's bundle.
+    static let bundleName: String = {
+        let plan = try! PlanBuilder.build(job: try! ChunjunJob(text: Fixtures.streamJob), dist: Fixtures.releaseDist(), options: SubmissionOptions())
+        return try! RecordingBundleStore().name(of: plan.bundle)
+    }()
+
+    @Test func belowOneTwentyTheBundleRunsAndIsBuiltOnlyWhenTheClusterLacksIt() async throws {
+        let store = RecordingBundleStore()
+        let present = ScriptedTransport([Self.config("1.12.5"), Self.jars(Self.jarName, Self.bundleName), ("POST /jars/id1_\(Self.bundleName)/run", Self.ran)])
+        let first = try await submit(present, version: "1.12.5", versionDefault: true, bundles: store)
+        #expect(first.pluginMode == .bundle && first.jarName == Self.bundleName && !first.uploaded)
+        #expect(store.files.isEmpty, "a bundle the cluster has is never built")
+
+        let uploaded = ScriptedTransport([Self.config("1.12.5"), Self.jars(Self.jarName), ("POST /jars/upload", { request in
+            guard case .file(_, let fileName, let path, _) = request.body else { throw TransportError.failed("not a file upload") }
+            #expect(fileName == Self.bundleName && path == "/cache/bundles/\(Self.bundleName)")
+            return HTTPResponse(status: 200, body: Array(#"{"filename": "/tmp/flink-web-upload/new_\#(Self.bundleName)", "status": "success"}"#.utf8))
+        }), ("POST /jars/new_\(Self.bundleName)/run", { request in
+            guard case .json(let text) = request.body else { throw TransportError.failed("no body") }
+            #expect(!text.contains("flinkConfiguration"), "1.12 rejects it, and the bundle needs no classpaths")
+            return HTTPResponse(status: 200, body: Array(#"{"jobid": "\#(Self.jobID)"}"#.utf8))
+        })])
+        let second = try await submit(uploaded, version: "1.12.5", versionDefault: true, bundles: store)
+        #expect(second.uploaded && second.jarID == "new_\(Self.bundleName)")
+        #expect(store.files == [Self.bundleName])
+    }
+
+    @Test func aBundleThatVanishedIsUploadedAgainOnce() async throws {
+        let missing = Self.json(#"{"errors": ["Internal server error.", "<Exception on server side:\nRestHandlerException: Jar file /tmp/flink-web-upload/id0_x.jar does not exist"]}"#, status: 500)
+        let store = RecordingBundleStore()
+        let transport = ScriptedTransport([
+            Self.config("1.20.3"), Self.jars(Self.bundleName), ("POST /jars/id0_", missing),
+            ("POST /jars/upload", Self.json(#"{"filename": "/tmp/flink-web-upload/new_\#(Self.bundleName)", "status": "success"}"#)),
+            ("POST /jars/new_", Self.ran),
+        ])
+        let result = try await submit(transport, version: "1.20.3", mode: .bundle, bundles: store)
+        #expect(result.uploaded && result.pluginMode == .bundle)
+        #expect(transport.requests.filter { $0 == "POST /jars/upload" }.count == 1)
+        #expect(store.files == [Self.bundleName])
+    }
+
+    @Test func classpathsBelowOneTwentyIsAUsageErrorBeforeAnythingIsSent() async throws {
+        let transport = ScriptedTransport([Self.config("1.17.2")])
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(transport, version: "1.17.2", mode: .classpaths) }
+        #expect(error?.code == .usage && error?.code.exitStatus == 64)
+        #expect(error?.message.hasPrefix("--plugins classpaths needs Flink 1.20 or later (this cluster is 1.17.2)") == true)
+        #expect(transport.requests == ["GET /config"])
     }
 
     @Test func flinksReasonIsTheInnermostCause() async throws {

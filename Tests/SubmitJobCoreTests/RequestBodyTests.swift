@@ -20,13 +20,13 @@ import Testing
 
     @Test(arguments: ["1.12.5", "1.15.4", "1.17.2", "1.19.1", "1.20.3", "2.1.1"])
     func runBody(version: String) throws {
-        let body = JarRunRequest.body(for: try Self.plan(savepoint: true), version: FlinkVersion(version)!)
+        let body = JarRunRequest.body(for: try Self.plan(savepoint: true), version: FlinkVersion(version)!, mode: PluginMode.defaultMode(for: FlinkVersion(version)!))
         if let mismatch = try goldenMismatch(body.prettyPrinted(), file: "run-body-\(version).json") { Issue.record("\(mismatch)") }
     }
 
     @Test func planReport() throws {
         let plan = try Self.plan(savepoint: false)
-        let report = JSONValue.object(PlanReport.fields(plan: plan, version: FlinkVersion("1.12.5")!, endpoint: try FlinkEndpoint.resolve(.init(flag: "http://jm:8081")), jar: .init(name: "chunjun-core-0011223344556677.jar", id: nil)))
+        let report = JSONValue.object(PlanReport.fields(plan: plan, version: FlinkVersion("1.12.5")!, mode: .bundle, endpoint: try FlinkEndpoint.resolve(.init(flag: "http://jm:8081")), jar: .init(name: "chunjun-bundle-0011223344556677.jar", present: false, id: nil)))
         if let mismatch = try goldenMismatch(report.prettyPrinted(), file: "plan-stream-sync-1.12.5.json") { Issue.record("\(mismatch)") }
     }
 

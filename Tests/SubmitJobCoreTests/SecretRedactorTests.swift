@@ -110,7 +110,7 @@ import Testing
         options.conf = [("rest.token", "tok+en"), ("parallelism.default", "2")]
         options.params = [("dbPassword", "hunter2")]
         let plan = try PlanBuilder.build(job: job, dist: Fixtures.releaseDist(), options: options)
-        let printed = JSONValue.object(PlanReport.fields(plan: plan, version: FlinkVersion("1.20.3")!, endpoint: nil, jar: nil)).prettyPrinted()
+        let printed = JSONValue.object(PlanReport.fields(plan: plan, version: FlinkVersion("1.20.3")!, mode: .classpaths, endpoint: nil, jar: .init(name: "chunjun-core-0123456789abcdef.jar", present: nil, id: nil))).prettyPrinted()
         for secret in ["p+w%d&x y", "p%2Bw%25d%26x+y", "tok+en", "tok%2Ben", "hunter2"] {
             #expect(!printed.contains(secret), "\(secret) leaked")
         }

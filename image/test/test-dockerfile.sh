@@ -79,6 +79,12 @@ check "standalone: the tree's entries point at the one real dist" \
 check "standalone: a single folder symlink would give Flink no jar (why the tree)" \
     test -z "$(flink_jars "$work/lib-link")"
 check "standalone: the Dockerfile builds the tree with cp -rs" hasj '^RUN cp -rs "\$CHUNJUN_DIST" "\$FLINK_HOME/lib/chunjun-dist"'
+# 5. Which plugin mode each target's submitjob uses: the session target leaves the version's default
+#    (a bundle on 1.12.7), the standalone target says cluster, after FROM session, not before it.
+check "standalone: sets SUBMITJOB_PLUGINS=cluster in its own stage" \
+    bash -c "sed -n '/^FROM session AS standalone/,\$p' '$work/joined' | grep -q '^ENV SUBMITJOB_PLUGINS=cluster\$'"
+check "session: leaves the plugin mode to the version (no SUBMITJOB_PLUGINS before the standalone stage)" \
+    bash -c "! sed -n '1,/^FROM session AS standalone/p' '$work/joined' | grep -q 'SUBMITJOB_PLUGINS'"
 
 echo "dockerfile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

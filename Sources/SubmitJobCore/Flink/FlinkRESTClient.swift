@@ -62,9 +62,16 @@ public struct FlinkRESTClient: Sendable {
         }
     }
 
+    /// The newest upload of that name, if any.
+    public func jar(named name: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> Jar? {
+        try await jars(deadline: deadline).filter { $0.name == name }.max { ($0.uploaded, $0.id) < ($1.uploaded, $1.id) }
+    }
+
     /// Uploads a jar under `name`; the id Flink gives it is the last segment of the stored path.
-    public func upload(path: String, as name: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> String {
-        let response = try await send(.post, "/jars/upload", body: .file(field: "jarfile", fileName: name, path: path), deadline: deadline)
+    /// `progress` hears (bytes sent, file size) as the file streams out.
+    public func upload(path: String, as name: String, deadline: ContinuousClock.Instant,
+                       progress: (@Sendable (Int64, Int64) -> Void)? = nil) async throws(SubmitJobError) -> String {
+        let response = try await send(.post, "/jars/upload", body: .file(field: "jarfile", fileName: name, path: path, progress: progress), deadline: deadline)
         let json = try json(try expectSuccess(response, "POST /jars/upload"), "POST /jars/upload")
         guard json["status"]?.stringValue == "success", let stored = json["filename"]?.stringValue,
             let id = stored.split(separator: "/").last.map(String.init), !id.isEmpty

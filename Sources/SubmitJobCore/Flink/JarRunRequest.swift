@@ -1,7 +1,7 @@
 /// The body of `POST /jars/:jarid/run`, holding only the fields the cluster's version knows:
 /// 1.12–1.19 reject a body with any field they do not know.
 public enum JarRunRequest {
-    public static func body(for plan: SubmissionPlan, version: FlinkVersion, redacted: Bool = false) -> JSONValue {
+    public static func body(for plan: SubmissionPlan, version: FlinkVersion, mode: PluginMode, redacted: Bool = false) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("entryClass", .string(SubmissionPlan.entryClass)),
             // Never `programArgs`: Flink splits that string on spaces and strips quotes, and 2.x ignores it.
@@ -13,15 +13,9 @@ public enum JarRunRequest {
             fields.append(("savepointPath", .string(savepoint)))
             fields.append(("allowNonRestoredState", .bool(plan.allowNonRestoredState)))
         }
-        if version.honoursClasspathsOverREST, !plan.classpaths.isEmpty {
+        if mode == .classpaths, version.honoursClasspathsOverREST, !plan.classpaths.isEmpty {
             fields.append(("flinkConfiguration", .object([("pipeline.classpaths", .string(plan.classpaths.joined(separator: ";")))])))
         }
         return .object(fields)
-    }
-
-    /// What a person must know before submitting to this version, if anything.
-    public static func warnings(for plan: SubmissionPlan, version: FlinkVersion) -> [String] {
-        guard !version.honoursClasspathsOverREST, !plan.classpaths.isEmpty else { return [] }
-        return ["Flink \(version) cannot take classpaths over REST (1.20+ can): the \(plan.classpaths.count) plugin jar(s) must already be on the cluster's classpath (chunjun-dist under lib/), or use Flink 1.20+"]
     }
 }

@@ -1,5 +1,7 @@
 /// Which of the cluster's jars submitjob uploaded, and which of those `jars prune` removes.
-/// Only `chunjun-core-<16 hex>.jar` uploads are ever touched; the jars of other tools stay.
+/// Only `chunjun-core-<16 hex>.jar` and `chunjun-bundle-<16 hex>.jar` uploads are ever touched;
+/// the jars of other tools stay. Core jars and bundles are counted apart: one plugin set's
+/// bundle does not replace another's, so more of them stay by default.
 ///
 /// Flink does not say which upload a job was started from (no endpoint names it on 1.12.5,
 /// 1.20.3 or 2.2.1), and need not: the jar went to its blob server when the job started, so a
@@ -11,18 +13,28 @@ public enum JarHousekeeping {
         public var keep: [FlinkRESTClient.Jar]
     }
 
-    /// An upload of submitjob's: a name `RESTSubmitter.jarName` gives.
-    public static func isOurs(_ name: String) -> Bool { RESTSubmitter.isJarName(name) }
+    /// An upload of submitjob's: a name `RESTSubmitter.jarName` or `PluginBundle.name` gives.
+    public static func isOurs(_ name: String) -> Bool { kind(of: name) != nil }
 
-    /// Keeps the newest copy of the `keep` most recently uploaded names; deletes every other copy
-    /// of ours: older versions, and duplicates that concurrent submitters uploaded.
-    public static func prune(_ jars: [FlinkRESTClient.Jar], keep: Int) -> Pruning {
+    /// "core" or "bundle" for submitjob's uploads.
+    public static func kind(of name: String) -> String? {
+        if RESTSubmitter.isJarName(name) { return "core" }
+        if PluginBundle.isName(name) { return "bundle" }
+        return nil
+    }
+
+    /// Keeps the newest copy of the `keep` most recently uploaded core jar names and of the
+    /// `keepBundles` most recent bundle names; deletes every other copy of ours: older versions,
+    /// and duplicates that concurrent submitters uploaded.
+    public static func prune(_ jars: [FlinkRESTClient.Jar], keep: Int, keepBundles: Int) -> Pruning {
         let ours = jars.filter { isOurs($0.name) }.sorted { ($0.uploaded, $0.id) > ($1.uploaded, $1.id) }
-        var keptNames: [String] = []
+        var keptNames: [String: [String]] = [:]
         var pruning = Pruning(delete: [], keep: [])
         for jar in ours {
-            if !keptNames.contains(jar.name), keptNames.count < keep {
-                keptNames.append(jar.name)
+            let kind = kind(of: jar.name) ?? ""
+            let limit = kind == "bundle" ? keepBundles : keep
+            if !(keptNames[kind] ?? []).contains(jar.name), (keptNames[kind] ?? []).count < limit {
+                keptNames[kind, default: []].append(jar.name)
                 pruning.keep.append(jar)
             } else {
                 pruning.delete.append(jar)
@@ -37,6 +49,7 @@ public enum JarHousekeeping {
             ("name", .string(jar.name)),
             ("uploaded", Timestamp.json(epochMilliseconds: Int(jar.uploaded))),
             ("submitjob", .bool(isOurs(jar.name))),
+            ("kind", kind(of: jar.name).map { .string($0) } ?? .null),
         ])
     }
 }
@@ -44,9 +57,9 @@ public enum JarHousekeeping {
 extension JarHousekeeping {
     /// Lists the jars, decides, and deletes (unless `dryRun`). A jar that is already gone when
     /// its turn comes (another pruner) counts as deleted.
-    public static func pruneCluster(client: FlinkRESTClient, keep: Int, dryRun: Bool, deadline: ContinuousClock.Instant,
+    public static func pruneCluster(client: FlinkRESTClient, keep: Int, keepBundles: Int, dryRun: Bool, deadline: ContinuousClock.Instant,
                                     log: @Sendable (String) -> Void) async throws(SubmitJobError) -> Pruning {
-        let pruning = prune(try await client.jars(deadline: deadline), keep: keep)
+        let pruning = prune(try await client.jars(deadline: deadline), keep: keep, keepBundles: keepBundles)
         guard !dryRun else { return pruning }
         for jar in pruning.delete {
             do {

@@ -20,9 +20,10 @@ public enum PlanBuilder {
                 "-job", JavaURLEncoder.encode(jobText),
                 "-jobType", job.type.rawValue,
                 "-mode", "standalone",
-                "-chunjunDistDir", remoteRoot,
+                "-chunjunDistDir", SubmissionPlan.distDirForMain,
             ]
-            if job.type == .sql { args += ["-remoteChunJunDistDir", remoteRoot] }
+            // Required (non-blank) for SQL jobs in classpath load mode, never opened when absent.
+            if job.type == .sql { args += ["-remoteChunJunDistDir", SubmissionPlan.distDirForMain] }
             args += ["-pluginLoadMode", "classpath", "-jobName", jobName]
             if !confProp.isEmpty {
                 // Main URL-decodes -confProp, so raw JSON would lose every '+' and '%'.
@@ -47,6 +48,8 @@ public enum PlanBuilder {
             coreJar: "\(localRoot)/\(resolution.coreJar)",
             plugins: jars.map { "\(localRoot)/\($0)" },
             classpaths: jars.map { fileURL("\(remoteRoot)/\($0)") },
+            bundle: PluginBundle(coreJar: "\(localRoot)/\(resolution.coreJar)", distRoot: localRoot, jars: jars),
+            pluginMode: options.pluginMode,
             parallelism: options.parallelism,
             jobID: options.jobID.flatMap(SubmissionOptions.normalizedJobID),
             savepointPath: options.savepointPath,

@@ -1,28 +1,34 @@
 /// What `plan` prints: the whole plan, secrets masked, and the exact REST body for the version.
 public enum PlanReport {
+    /// The jar the run would use (the core jar, or the bundle) and whether the cluster has it.
     public struct JarStatus: Sendable {
         public var name: String
-        /// The id of the jar on the cluster when it is there already; nil when it would be uploaded.
+        /// Nil when the cluster was not asked (`--flink-version`).
+        public var present: Bool?
+        /// The id of the jar on the cluster when it is there already.
         public var id: String?
 
-        public init(name: String, id: String?) {
+        public init(name: String, present: Bool?, id: String?) {
             self.name = name
+            self.present = present
             self.id = id
         }
     }
 
-    public static func fields(plan: SubmissionPlan, version: FlinkVersion, endpoint: FlinkEndpoint?, jar: JarStatus?) -> [(String, JSONValue)] {
+    public static func fields(plan: SubmissionPlan, version: FlinkVersion, mode: PluginMode, endpoint: FlinkEndpoint?, jar: JarStatus) -> [(String, JSONValue)] {
         var fields = common(plan)
         if let endpoint { fields += [("flink", .string(endpoint.url)), ("endpoint", ConfigReport.endpointFields(endpoint))] }
         fields.append(("via", "rest"))
         fields.append(("flinkVersion", .string(version.text)))
-        if let jar {
-            var status: [(String, JSONValue)] = [("name", .string(jar.name)), ("present", .bool(jar.id != nil))]
-            if let id = jar.id { status.append(("id", .string(id))) }
-            fields.append(("jar", .object(status)))
+        fields.append(("pluginMode", .string(mode.rawValue)))
+        var status: [(String, JSONValue)] = [("name", .string(jar.name)), ("present", jar.present.map { .bool($0) } ?? .null)]
+        if let id = jar.id { status.append(("id", .string(id))) }
+        if mode == .bundle {
+            status.append(("core", .string(plan.bundle.coreJar)))
+            status.append(("members", .array(plan.bundle.members.map { .object([("entry", .string($0.entry)), ("path", .string($0.path))]) })))
         }
-        fields.append(("flinkRequest", JarRunRequest.body(for: plan, version: version, redacted: true)))
-        fields.append(("warnings", .array(JarRunRequest.warnings(for: plan, version: version).map { .string($0) })))
+        fields.append(("jar", .object(status)))
+        fields.append(("flinkRequest", JarRunRequest.body(for: plan, version: version, mode: mode, redacted: true)))
         return fields
     }
 
@@ -77,6 +83,7 @@ extension RESTSubmitter.Result {
             ("jobType", .string(plan.jobType.rawValue)),
             ("flink", .string(flinkURL)),
             ("via", "rest"),
+            ("pluginMode", .string(pluginMode.rawValue)),
             ("alreadySubmitted", .bool(alreadySubmitted)),
             ("warnings", .array(warnings.map { .string($0) })),
         ]

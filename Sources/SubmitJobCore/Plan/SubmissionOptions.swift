@@ -14,6 +14,8 @@ public struct SubmissionOptions: Sendable {
     public var params: [(String, String)] = []
     /// The dist as the JobManager and TaskManagers see it; defaults to the local one.
     public var remoteDistRoot: String?
+    /// `--plugins`; nil: classpaths on 1.20+, a bundle below.
+    public var pluginMode: PluginMode?
 
     public init() {}
 

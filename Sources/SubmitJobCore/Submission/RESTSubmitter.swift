@@ -1,5 +1,5 @@
-/// Carries out a plan over Flink's REST API: version → core jar (found by content, uploaded
-/// once) → run. Exactly-once: the plan always carries a job id, so a run whose answer was lost
+/// Carries out a plan over Flink's REST API: version → plugin mode → the jar to run (the core
+/// jar or the plugin bundle, found by the digest in its name, uploaded once) → run. Exactly-once: the plan always carries a job id, so a run whose answer was lost
 /// is looked up by that id instead of being sent again.
 public struct RESTSubmitter: Sendable {
     public struct Result: Sendable {
@@ -9,6 +9,8 @@ public struct RESTSubmitter: Sendable {
         public var jarID: String?
         public var jarName: String?
         public var uploaded: Bool
+        /// How the plugins travelled (`--plugins`, or the version's default).
+        public var pluginMode: PluginMode
         /// The job already existed under this id (a retry of a submission that went through).
         public var alreadySubmitted: Bool
         public var warnings: [String]
@@ -16,12 +18,38 @@ public struct RESTSubmitter: Sendable {
 
     let client: FlinkRESTClient
     let fileSystem: any FileSystem
+    let bundles: any PluginBundleStore
     let log: @Sendable (String) -> Void
+    let progress: @Sendable (_ activity: String, _ done: Int64, _ total: Int64) -> Void
 
-    public init(client: FlinkRESTClient, fileSystem: any FileSystem, log: @escaping @Sendable (String) -> Void) {
+    public init(client: FlinkRESTClient, fileSystem: any FileSystem, bundles: any PluginBundleStore,
+                log: @escaping @Sendable (String) -> Void,
+                progress: @escaping @Sendable (String, Int64, Int64) -> Void = { _, _, _ in }) {
         self.client = client
         self.fileSystem = fileSystem
+        self.bundles = bundles
         self.log = log
+        self.progress = progress
+    }
+
+    /// The jar a mode runs: its name on the cluster, and its file here (a bundle is built only
+    /// when the cluster lacks it).
+    public struct RunnableJar: Sendable {
+        public var name: String
+        let file: @Sendable (ContinuousClock.Instant) throws(SubmitJobError) -> String
+    }
+
+    public static func runnableJar(for plan: SubmissionPlan, mode: PluginMode, fileSystem: any FileSystem,
+                                   bundles: any PluginBundleStore) throws(SubmitJobError) -> RunnableJar {
+        switch mode {
+        case .classpaths, .cluster:
+            let path = plan.coreJar
+            return RunnableJar(name: Self.jarName(forSHA256: try fileSystem.sha256(of: path)), file: { _ in path })
+        case .bundle:
+            let bundle = plan.bundle
+            let name = try bundles.name(of: bundle)
+            return RunnableJar(name: name, file: { deadline throws(SubmitJobError) in try bundles.file(of: bundle, named: name, deadline: deadline) })
+        }
     }
 
     /// The name the core jar is uploaded under: its content hash, so `GET /jars` finds it again.
@@ -46,25 +74,26 @@ public struct RESTSubmitter: Sendable {
         guard cluster.webSubmit else {
             throw SubmitJobError(.configuration, "Flink at \(client.baseURL) has jar submission turned off (web.submit.enable: false)")
         }
-        let warnings = JarRunRequest.warnings(for: plan, version: cluster.version)
-        warnings.forEach(log)
+        let mode = try PluginMode.resolve(plan.pluginMode, for: cluster.version)
+        let warnings: [String] = []
         // A retry after the first job ended: 1.12 would start a second job under the same id.
         if let existing = try await client.job(id: jobID, deadline: deadline) {
             log("job \(jobID) already exists (\(existing.state)); not submitting it again")
             return Result(jobID: jobID, flinkVersion: cluster.version, jarID: nil, jarName: nil, uploaded: false,
-                alreadySubmitted: true, warnings: warnings)
+                pluginMode: mode, alreadySubmitted: true, warnings: warnings)
         }
 
-        let jarName = Self.jarName(forSHA256: try fileSystem.sha256(of: plan.coreJar))
-        var (jarID, uploaded) = try await findOrUpload(plan.coreJar, as: jarName, deadline: deadline)
-        let body = JarRunRequest.body(for: plan, version: cluster.version)
+        let jar = try Self.runnableJar(for: plan, mode: mode, fileSystem: fileSystem, bundles: bundles)
+        let jarName = jar.name
+        var (jarID, uploaded) = try await findOrUpload(jar, deadline: deadline)
+        let body = JarRunRequest.body(for: plan, version: cluster.version, mode: mode)
         var alreadySubmitted = false
 
         var response = try await runSettlingLostAnswers(jarID: jarID, body: body, jobID: jobID, deadline: deadline)
         if let answer = response, Self.isMissingJar(answer) {
             // The JobManager restarted (or someone deleted the jar) since the lookup: upload again, once.
-            log("the core jar \(jarID) vanished from the cluster; uploading it again")
-            jarID = try await client.upload(path: plan.coreJar, as: jarName, deadline: deadline)
+            log("the jar \(jarID) vanished from the cluster; uploading \(jarName) again")
+            jarID = try await upload(jar, deadline: deadline)
             uploaded = true
             response = try await runSettlingLostAnswers(jarID: jarID, body: body, jobID: jobID, deadline: deadline)
         }
@@ -87,14 +116,20 @@ public struct RESTSubmitter: Sendable {
             }
         }
         return Result(jobID: jobID, flinkVersion: cluster.version, jarID: jarID, jarName: jarName, uploaded: uploaded,
-            alreadySubmitted: alreadySubmitted, warnings: warnings)
+            pluginMode: mode, alreadySubmitted: alreadySubmitted, warnings: warnings)
     }
 
-    func findOrUpload(_ path: String, as name: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> (id: String, uploaded: Bool) {
-        let existing = try await client.jars(deadline: deadline).filter { $0.name == name }.max { $0.uploaded < $1.uploaded }
-        if let existing { return (existing.id, false) }
-        log("uploading \(path) to \(client.baseURL) as \(name)")
-        return (try await client.upload(path: path, as: name, deadline: deadline), true)
+    func findOrUpload(_ jar: RunnableJar, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> (id: String, uploaded: Bool) {
+        if let existing = try await client.jar(named: jar.name, deadline: deadline) { return (existing.id, false) }
+        return (try await upload(jar, deadline: deadline), true)
+    }
+
+    func upload(_ jar: RunnableJar, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> String {
+        let path = try jar.file(deadline)
+        log("uploading \(path) to \(client.baseURL) as \(jar.name)")
+        let progress = self.progress
+        let activity = "uploading \(jar.name)"
+        return try await client.upload(path: path, as: jar.name, deadline: deadline) { done, total in progress(activity, done, total) }
     }
 
     /// Runs the jar; when the answer is lost (deadline, broken connection) the job id decides:

@@ -49,8 +49,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         case .json(let text):
             outgoing.headers.add(name: "Content-Type", value: "application/json")
             outgoing.body = .bytes(ByteBuffer(string: text))
-        case .file(let field, let fileName, let path):
-            let upload = try MultipartFileUpload(field: field, fileName: fileName, path: path)
+        case .file(let field, let fileName, let path, let progress):
+            let upload = try MultipartFileUpload(field: field, fileName: fileName, path: path, progress: progress)
             outgoing.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(upload.boundary)")
             outgoing.body = .stream(upload, length: .known(upload.length))
         }
@@ -134,9 +134,11 @@ struct MultipartFileUpload: AsyncSequence, Sendable {
     let tail: String
     let path: String
     let fileSize: Int64
+    let progress: (@Sendable (Int64, Int64) -> Void)?
     var length: Int64 { Int64(head.utf8.count) + fileSize + Int64(tail.utf8.count) }
 
-    init(field: String, fileName: String, path: String) throws {
+    init(field: String, fileName: String, path: String, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws {
+        self.progress = progress
         var generator = SystemRandomNumberGenerator()
         boundary = "submitjob-" + String(generator.next(), radix: 16) + String(generator.next(), radix: 16)
         head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: application/java-archive\r\n\r\n"
@@ -170,6 +172,7 @@ struct MultipartFileUpload: AsyncSequence, Sendable {
                 if count < 0 { throw TransportError.failed("reading \(upload.path) failed") }
                 if count > 0 {
                     sent += Int64(count)
+                    upload.progress?(sent, upload.fileSize)
                     return buffer
                 }
                 self.file = nil

@@ -9,7 +9,8 @@ public struct HTTPRequest: Sendable {
         case none
         case json(String)
         /// multipart/form-data with one file part, streamed from disk so memory does not grow with the file.
-        case file(field: String, fileName: String, path: String)
+        /// `progress` hears (bytes of the file sent, its size) after each chunk.
+        case file(field: String, fileName: String, path: String, progress: (@Sendable (Int64, Int64) -> Void)? = nil)
     }
 
     public var method: Method

@@ -1,5 +1,6 @@
 package com.dtstack.chunjun;
 
+import com.dtstack.chunjun.fixture.DistScan;
 import com.dtstack.chunjun.fixture.Json;
 import com.dtstack.chunjun.fixture.MainArgs;
 import com.dtstack.chunjun.fixture.PluginNames;
@@ -48,6 +49,9 @@ import java.util.Map;
  * </ul>
  *
  * With {@code -confProp {"fixture.main-sleep-seconds": "N"}} main() first sleeps N seconds.
+ *
+ * Like the real Main it scans {@code -chunjunDistDir} on the host running main() (see DistScan):
+ * a submitter that points it at an existing dist makes a sync job fail inside Flink.
  *
  * They go into the writer's {@code parameter.path} directory (SQL: the sink table's {@code 'path'}
  * option), after substitution, which must be absolute. Unlike the real Main this one never logs
@@ -102,6 +106,9 @@ public class Main {
             throws Exception {
         String replaced = replaceParameters(job, options.get("p"), options.get("pj"));
         SyncJob sync = SyncJob.parse(replaced);
+        // One environment from here to execute(): Chunjun changes its configuration in place.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DistScan.registerSync(env, options.get("chunjunDistDir"), sync.readerName, sync.writerName);
 
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
         if (cl == null) {
@@ -131,18 +138,17 @@ public class Main {
                 sync.channel, sync.readerChannel, sync.writerChannel,
                 job.getBytes(StandardCharsets.UTF_8).length, confProp.size());
 
-        execute(jobName, source, sync.readerName, sync.readerChannel,
+        execute(env, jobName, source, sync.readerName, sync.readerChannel,
                 sink, sync.writerName, sync.writerChannel, sync.channel);
     }
 
     /** source → sink, the one pipeline shape of the fixture (sync and SQL jobs alike). */
     private static void execute(
-            String jobName,
+            StreamExecutionEnvironment env, String jobName,
             org.apache.flink.streaming.api.functions.source.SourceFunction<String> source,
             String sourceName, int sourceParallelism,
             org.apache.flink.streaming.api.functions.sink.SinkFunction<String> sink,
             String sinkName, int sinkParallelism, int parallelism) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         // Typed as SingleOutputStreamOperator so the call links the same way on 1.12 and 1.20.
         SingleOutputStreamOperator<String> stream =
@@ -190,6 +196,10 @@ public class Main {
         SqlScript.Table sinkTable = script.sink();
         String sourceName = sqlConnector(sourceTable, "source");
         String sinkName = sqlConnector(sinkTable, "sink");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        for (String name : new String[] {sourceName, sinkName}) {
+            DistScan.registerSqlConnector(env, options.get("chunjunDistDir"), options.get("remoteChunJunDistDir"), name);
+        }
 
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
         if (cl == null) {
@@ -233,7 +243,7 @@ public class Main {
                 sourceName, script.tables.size(), job.getBytes(StandardCharsets.UTF_8).length,
                 confProp.size());
 
-        execute(jobName, source, sourceTable.name, -1, sink, sinkTable.name, -1, 1);
+        execute(env, jobName, source, sourceTable.name, -1, sink, sinkTable.name, -1, 1);
     }
 
     /** The table's 'connector' = '<name>-x' → name; Flink's own connectors are refused. */

@@ -14,6 +14,9 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Writes to {@code <path>/.part-<i>.inprogress} and renames it to {@code part-<i>} on close(),
+ * after leaving {@code <path>/taskmanager-classes-<i>.txt}: where the TaskManager loaded this
+ * class from, and the metrics plugin's marker class as its user-code classloader sees it
+ * ({@code class=<location>} or {@code class=missing}),
  * so a test that sees part-* sees the whole file (close() also runs on cancel or failure, which
  * then leaves the rows written so far; a subtask that got no row leaves an empty part-i).
  *
@@ -52,6 +55,24 @@ public class StreamSinkFunction
         target = dir.resolve("part-" + subtask);
         inProgress = dir.resolve(".part-" + subtask + ".inprogress");
         writer = Files.newBufferedWriter(inProgress, StandardCharsets.UTF_8);
+        String classes = getClass().getName() + "=" + whereFrom(getClass().getName()) + "\n"
+                + METRICS_MARKER + "=" + whereFrom(METRICS_MARKER) + "\n";
+        Path evidence = dir.resolve("taskmanager-classes-" + subtask + ".txt");
+        Path tmp = dir.resolve(".taskmanager-classes-" + subtask + ".tmp");
+        Files.write(tmp, classes.getBytes(StandardCharsets.UTF_8));
+        Files.move(tmp, evidence, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static final String METRICS_MARKER = "com.dtstack.chunjun.metrics.prometheus.PrometheusReport";
+
+    private static String whereFrom(String className) {
+        try {
+            Class<?> c = Class.forName(className, false, Thread.currentThread().getContextClassLoader());
+            java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+            return cs == null || cs.getLocation() == null ? "unknown-location" : cs.getLocation().toString();
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "missing";
+        }
     }
 
     @Override
