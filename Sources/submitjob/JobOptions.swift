@@ -98,6 +98,14 @@ struct JobOptions: ParsableArguments {
         jobID ?? idempotencyKey.map(SubmissionOptions.jobID(forIdempotencyKey:))
     }
 
+    /// `--plugins` means nothing to bin/flink run: say so rather than ignore it silently
+    /// (`$SUBMITJOB_PLUGINS` is the image's setting for REST, and stays quiet).
+    func warnIfPluginsIgnored() {
+        if via == .cli, plugins != nil {
+            Output.log("warning: --plugins applies to --via rest; bin/flink run gets the plugin jars as -C classpaths")
+        }
+    }
+
     /// `--plugins`, else `$SUBMITJOB_PLUGINS`, else nil (the cluster's version decides).
     func pluginMode() throws(SubmitJobError) -> PluginMode? {
         if let plugins { return plugins }

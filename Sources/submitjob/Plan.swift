@@ -35,6 +35,7 @@ struct Plan: AsyncParsableCommand {
         } else {
             version = nil
         }
+        options.warnIfPluginsIgnored()
         if options.via == .cli {
             let (command, redacted) = FlinkCLI.command(for: plan, flinkHome: installation.home.value, confDir: installation.confDir.value, endpoint: endpoint)
             Output.succeed(PlanReport.cliFields(plan: plan, command: command, redactedArguments: redacted, endpoint: endpoint, version: version ?? installation.version))

@@ -33,9 +33,9 @@ struct Submit: AsyncParsableCommand {
         let job = try options.readJob(from: fileSystem)
         let (installation, connection) = try options.cluster.resolve(fileSystem: fileSystem)
         let endpoint = connection.endpoint
+        options.warnIfPluginsIgnored()
         if options.via == .cli {
             for warning in try FlinkCLI.check(connection) { Output.log("warning: \(warning)") }
-            if options.plugins != nil { Output.log("warning: --plugins applies to --via rest; bin/flink run gets the plugin jars as -C classpaths") }
         }
         if options.via == .cli, !fileSystem.isExecutableFile(installation.launcher) {
             throw SubmitJobError(.missingFile, "no executable \(installation.launcher) (\(installation.home.from)); give --flink-home or set FLINK_HOME",

@@ -102,6 +102,12 @@ struct CLISubmissionTests {
         #expect(words.first == "\(home.path)/bin/flink")
         #expect(words.contains("kubernetes-session") && words.contains("-Dkubernetes.cluster-id=etl") && words.contains("-Dkubernetes.namespace=data"))
         #expect(cli.leaks().isEmpty, "\(cli)")
+        // bin/flink run takes the plugins as -C whatever --plugins says, and submitjob says so.
+        let withPlugins = try Submitjob.run(["plan", "--via", "cli", "--flink-home", home.path, "--chunjun-dist", Harness.dist, "--param", "outDir=/x",
+            "--target", "kubernetes-session", "--cluster-id", "etl", "--plugins", "bundle"], stdin: Harness.fixtureJob)
+        #expect(withPlugins.status == 0 && withPlugins.json?["command"] == cli.json?["command"], "\(withPlugins)")
+        #expect(withPlugins.stderr.contains("warning: --plugins applies to --via rest"), "\(withPlugins)")
+        #expect(words.contains("-C"), "the plugin jars as classpaths")
         let rest = try Submitjob.run(["plan", "--chunjun-dist", Harness.dist, "--param", "outDir=/x", "--flink-version", "1.12.7",
             "--target", "kubernetes-session", "--cluster-id", "etl"], stdin: Harness.fixtureJob)
         #expect(rest.status == 0 && rest.json?["flink"] == "http://etl-rest.default.svc:8081", "\(rest)")

@@ -43,11 +43,14 @@ public struct PluginBundle: Sendable, Equatable {
     }
 
     /// A name `name(coreDigest:...)` gives.
-    public static func isName(_ name: String) -> Bool {
-        guard name.hasPrefix(namePrefix), name.hasSuffix(".jar") else { return false }
-        let digest = name.dropFirst(namePrefix.count).dropLast(".jar".count)
-        return digest.count == 16 && digest.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
-    }
+    public static func isName(_ name: String) -> Bool { isDigestJarName(name, prefix: namePrefix) }
+}
+
+/// `<prefix><16 lower-case hex digits>.jar`: how submitjob names what it uploads.
+func isDigestJarName(_ name: String, prefix: String) -> Bool {
+    guard name.hasPrefix(prefix), name.hasSuffix(".jar") else { return false }
+    let digest = name.dropFirst(prefix.count).dropLast(".jar".count)
+    return digest.count == 16 && digest.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
 }
 
 /// Where bundles come from: their names (hashing the inputs) and their files (cached or built).

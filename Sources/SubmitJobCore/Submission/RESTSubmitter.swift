@@ -1,6 +1,7 @@
 /// Carries out a plan over Flink's REST API: version → plugin mode → the jar to run (the core
-/// jar or the plugin bundle, found by the digest in its name, uploaded once) → run. Exactly-once: the plan always carries a job id, so a run whose answer was lost
-/// is looked up by that id instead of being sent again.
+/// jar or the plugin bundle, found by the digest in its name, uploaded once) → run.
+/// Exactly-once: the plan always carries a job id, so a run whose answer was lost is looked up
+/// by that id instead of being sent again.
 public struct RESTSubmitter: Sendable {
     public struct Result: Sendable {
         public var jobID: String
@@ -58,11 +59,7 @@ public struct RESTSubmitter: Sendable {
     }
 
     /// A name `jarName` gives: the prefix, 16 lower-case hex digits, `.jar`.
-    public static func isJarName(_ name: String) -> Bool {
-        guard name.hasPrefix(jarNamePrefix), name.hasSuffix(".jar") else { return false }
-        let digest = name.dropFirst(jarNamePrefix.count).dropLast(".jar".count)
-        return digest.count == 16 && digest.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
-    }
+    public static func isJarName(_ name: String) -> Bool { isDigestJarName(name, prefix: jarNamePrefix) }
 
     static let jarNamePrefix = "chunjun-core-"
 
