@@ -104,7 +104,7 @@ struct CLISubmissionTests {
         #expect(cli.leaks().isEmpty, "\(cli)")
         // bin/flink run takes the plugins as -C whatever --plugins says, and submitjob says so.
         let withPlugins = try Submitjob.run(["plan", "--via", "cli", "--flink-home", home.path, "--chunjun-dist", Harness.dist, "--param", "outDir=/x",
-            "--target", "kubernetes-session", "--cluster-id", "etl", "--plugins", "bundle"], stdin: Harness.fixtureJob)
+            "--target", "kubernetes-session", "--cluster-id", "etl", "--namespace", "data", "--plugins", "bundle"], stdin: Harness.fixtureJob)
         #expect(withPlugins.status == 0 && withPlugins.json?["command"] == cli.json?["command"], "\(withPlugins)")
         #expect(withPlugins.stderr.contains("warning: --plugins applies to --via rest"), "\(withPlugins)")
         #expect(words.contains("-C"), "the plugin jars as classpaths")
