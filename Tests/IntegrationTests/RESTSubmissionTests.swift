@@ -200,7 +200,13 @@ struct FailureTests {
         #expect(usage.status == 64 && usage.errorCode == "usage", "\(usage)")
         let twoIDs = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", nowhere, "--job-id", String(repeating: "a", count: 32), "--idempotency-key", "k"], stdin: Harness.fixtureJob)
         #expect(twoIDs.status == 64 && twoIDs.errorMessage.contains("--job-id or --idempotency-key"), "\(twoIDs)")
-        for run in [missing, broken, noDist, usage, twoIDs] {
+        // Neither JSON nor a SQL job that starts anything: refused before any connection.
+        let prose = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", nowhere], stdin: Data("Please sync the orders table tonight.\n".utf8))
+        #expect(prose.status == 65 && prose.errorCode == "invalid_job" && prose.errorMessage.contains("INSERT INTO"), "\(prose)")
+        let createOnly = try Submitjob.run(["submit", "--chunjun-dist", Harness.dist, "--flink", nowhere, "--job-type", "sql"],
+            stdin: Data("CREATE TABLE a (id INT) WITH ('connector' = 'stream-x');\n".utf8))
+        #expect(createOnly.status == 65 && createOnly.errorCode == "invalid_job", "\(createOnly)")
+        for run in [missing, broken, noDist, usage, twoIDs, prose, createOnly] {
             #expect(run.leaks().isEmpty, "\(run)")
         }
     }

@@ -39,6 +39,26 @@ import Testing
         #expect(error("CREATE TABLE t WITH ('a' = 'b);") == "the SQL job has an unterminated string starting at line 1, column 28")
     }
 
+    @Test func aSQLJobMustStartSomething() throws {
+        func verdict(_ text: String) -> String {
+            do {
+                let job = try ChunjunJob(text: text)
+                guard case .sql(let script) = job.content else { return "not SQL" }
+                return "inserts \(script.insertCount)"
+            } catch { return "\(error.code.exitStatus) \(error.message)" }
+        }
+        let refusal = "65 the job is neither a sync job (a JSON object, starting with '{') nor a SQL job with an INSERT INTO statement (or a statement set): Chunjun would start nothing from its "
+        #expect(verdict("Dear team, please sync the orders table tonight.") == refusal + "1 statement(s)")
+        #expect(verdict("CREATE TABLE a (id INT) WITH ('connector' = 'stream-x');\nCREATE VIEW v AS SELECT * FROM a;") == refusal + "2 statement(s)")
+        #expect(verdict("-- INSERT INTO b SELECT * FROM a;\nCREATE TABLE a (id INT) WITH ('connector' = 'stream-x');") == refusal + "1 statement(s)")
+        #expect(verdict("SELECT 'INSERT' FROM a;") == refusal + "1 statement(s)")
+        #expect(verdict("create table a (id int) with ('connector' = 'stream-x');\ninsert into a select 1") == "inserts 1")
+        #expect(verdict("INSERT OVERWRITE b SELECT * FROM a;") == "inserts 1")
+        #expect(verdict("BEGIN STATEMENT SET;\nINSERT INTO b SELECT * FROM a;\nINSERT INTO c SELECT * FROM a;\nEND;") == "inserts 2")
+        #expect(verdict("EXECUTE STATEMENT SET BEGIN INSERT INTO b SELECT * FROM a; END;") == "inserts 1")
+        #expect(verdict("/* a hint */ Insert Into b SELECT * FROM a;") == "inserts 1")
+    }
+
     @Test func sqlConnectorsAndFormats() throws {
         let job = try ChunjunJob(text: """
             -- 'connector' = 'commented-x' is ignored

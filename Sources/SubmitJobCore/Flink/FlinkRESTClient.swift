@@ -62,9 +62,11 @@ public struct FlinkRESTClient: Sendable {
         }
     }
 
-    /// The newest upload of that name, if any.
+    /// The earliest upload of that name, if any: the copy that has been there longest is the one
+    /// every submitter converges on, and a later upload under the same name (someone else's, or
+    /// a duplicate of a concurrent submitter) never takes its place.
     public func jar(named name: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> Jar? {
-        try await jars(deadline: deadline).filter { $0.name == name }.max { ($0.uploaded, $0.id) < ($1.uploaded, $1.id) }
+        try await jars(deadline: deadline).filter { $0.name == name }.min { ($0.uploaded, $0.id) < ($1.uploaded, $1.id) }
     }
 
     /// Uploads a jar under `name`; the id Flink gives it is the last segment of the stored path.
@@ -97,12 +99,32 @@ public struct FlinkRESTClient: Sendable {
         return Job(id: json["jid"]?.stringValue ?? id, name: json["name"]?.stringValue ?? "", state: state)
     }
 
-    /// After a lost answer or a failed `flink run`: does Flink know the job? The lookup gets
-    /// `lookupGrace` past the deadline, which the attempt may have used up; a failed lookup
-    /// counts as "not known", so the caller reports the outcome as unknown, never as success.
-    public func knowsJob(id: String, settlingAfter deadline: ContinuousClock.Instant) async -> Bool {
-        let job = try? await job(id: id, deadline: max(deadline, .now) + Self.lookupGrace)
-        return job != nil
+    /// What Flink says of a job id when an attempt's outcome must be settled.
+    public enum JobLookup: Sendable, Equatable {
+        case known
+        case unknown
+        /// The lookup itself failed (no answer, 401, 503, ...): the outcome stays unknown, and why
+        /// is part of the report.
+        case failed(SubmitJobError)
+    }
+
+    /// After a lost answer or a failed `flink run`: does Flink know the job? By `deadline`, the
+    /// caller's own: the attempt before it ended at `attemptDeadline(before:)`, which leaves the
+    /// lookup its share, so `--timeout` bounds the whole.
+    public func lookUpJob(id: String, by deadline: ContinuousClock.Instant) async -> JobLookup {
+        do {
+            return try await job(id: id, deadline: deadline) != nil ? .known : .unknown
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// When an attempt whose lost outcome would be settled by a lookup must give up: a third of
+    /// the time left, at most `lookupGrace`, stays for that lookup.
+    public static func attemptDeadline(before deadline: ContinuousClock.Instant, now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
+        let left = now.duration(to: deadline)
+        guard left > .zero else { return deadline }
+        return deadline - min(lookupGrace, left / 3)
     }
 
     public static let lookupGrace: Duration = .seconds(5)

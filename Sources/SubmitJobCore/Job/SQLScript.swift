@@ -10,6 +10,9 @@ public struct SQLScript: Sendable, Equatable {
     }
 
     public var statementCount: Int
+    /// Statements that start a job: `INSERT INTO|OVERWRITE ...`, `EXECUTE INSERT ...`,
+    /// `EXECUTE STATEMENT SET ...` (a `BEGIN STATEMENT SET; ...; END;` block holds INSERTs itself).
+    public var insertCount = 0
     public var options: [Option]
     /// Options inside comments and hints: a commented-out `-- ,'password' = '…'`, a
     /// `/*+ OPTIONS('password' = '…') */`. No connector comes from them, but they are part of
@@ -40,27 +43,54 @@ public struct SQLScript: Sendable, Equatable {
 
     static func parse(_ text: String) throws(SubmitJobError) -> SQLScript {
         let tokens = try SQLTokenizer.tokenize(text)
+        let bytes = Array(text.utf8)
         var statements = 0
+        var inserts = 0
         var inStatement = false
+        // The first two words of the statement being read, upper case.
+        var words: [String] = []
+        func endStatement() {
+            if inStatement {
+                statements += 1
+                if words.first == "INSERT" || (words.first == "EXECUTE" && ["INSERT", "STATEMENT"].contains(words.dropFirst().first)) {
+                    inserts += 1
+                }
+            }
+            inStatement = false
+            words = []
+        }
         var commented: [Option] = []
         for token in tokens {
             switch token.kind {
             case .semicolon:
-                if inStatement { statements += 1 }
-                inStatement = false
+                endStatement()
             case .comment(let body):
                 // A comment need not be valid SQL (an apostrophe in prose): read what can be read.
                 let inner = String(decoding: Array(text.utf8)[body], as: UTF8.self)
                 if let tokens = try? SQLTokenizer.tokenize(inner) {
                     commented += options(in: tokens).map { Option(key: $0.key, value: $0.value, valueRange: body.lowerBound + $0.valueRange.lowerBound..<body.lowerBound + $0.valueRange.upperBound) }
                 }
+            case .other:
+                if words.count < 2, token.range.count <= 16 {
+                    words.append(String(decoding: bytes[token.range], as: UTF8.self).uppercased())
+                } else if words.count < 2 {
+                    words.append("")
+                }
+                inStatement = true
             default:
                 inStatement = true
+                if words.count < 2 { words.append("") }
             }
         }
-        if inStatement { statements += 1 }
+        endStatement()
         guard statements > 0 else { throw SubmitJobError(.invalidJob, "the SQL job has no statements") }
+        // Chunjun runs a script's INSERTs as the job; CREATE statements alone start nothing, and
+        // text that is neither JSON nor SQL (prose, a wrong file) lands here too.
+        guard inserts > 0 else {
+            throw SubmitJobError(.invalidJob, "the job is neither a sync job (a JSON object, starting with '{') nor a SQL job with an INSERT INTO statement (or a statement set): Chunjun would start nothing from its \(statements) statement(s)")
+        }
         var script = SQLScript(statementCount: statements, options: options(in: tokens))
+        script.insertCount = inserts
         script.commentedOptions = commented
         return script
     }

@@ -23,24 +23,24 @@ public enum JarHousekeeping {
         return nil
     }
 
-    /// Keeps the newest copy of the `keep` most recently uploaded core jar names and of the
-    /// `keepBundles` most recent bundle names; deletes every other copy of ours: older versions,
-    /// and duplicates that concurrent submitters uploaded.
+    /// Keeps the `keep` most recently uploaded core jar names and the `keepBundles` most recent
+    /// bundle names, each in its earliest copy (the one submissions use, `FlinkRESTClient.jar(named:)`);
+    /// deletes every other copy of ours: older versions, and duplicates that concurrent
+    /// submitters uploaded. Both lists come newest first.
     public static func prune(_ jars: [FlinkRESTClient.Jar], keep: Int, keepBundles: Int) -> Pruning {
         let ours = jars.filter { isOurs($0.name) }.sorted { ($0.uploaded, $0.id) > ($1.uploaded, $1.id) }
         var keptNames: [String: [String]] = [:]
-        var pruning = Pruning(delete: [], keep: [])
         for jar in ours {
             let kind = kind(of: jar.name) ?? ""
             let limit = kind == "bundle" ? keepBundles : keep
             if !(keptNames[kind] ?? []).contains(jar.name), (keptNames[kind] ?? []).count < limit {
                 keptNames[kind, default: []].append(jar.name)
-                pruning.keep.append(jar)
-            } else {
-                pruning.delete.append(jar)
             }
         }
-        return pruning
+        let kept = Set(keptNames.values.joined())
+        // The earliest copy of each kept name: `ours` is newest first, so its last copy.
+        let earliest = Set(kept.compactMap { name in ours.last { $0.name == name }?.id })
+        return Pruning(delete: ours.filter { !earliest.contains($0.id) }, keep: ours.filter { earliest.contains($0.id) })
     }
 
     public static func fields(_ jar: FlinkRESTClient.Jar) -> JSONValue {

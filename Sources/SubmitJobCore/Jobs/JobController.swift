@@ -127,10 +127,12 @@ public struct JobController: Sendable {
         let trigger: String
         do {
             do {
-                trigger = try await client.trigger(operation.rawValue, id: id, body: request, deadline: deadline)
+                // With a trigger id of ours, a lost answer is settled by sending it again: leave that time.
+                let first = ours == nil ? deadline : FlinkRESTClient.attemptDeadline(before: deadline, now: clock.now())
+                trigger = try await client.trigger(operation.rawValue, id: id, body: request, deadline: first)
             } catch where (error.code == .timedOut || error.code == .unexpectedResponse) && ours != nil {
                 log("no answer to the \(operation.name) request of job \(id) (\(error.message)); sending it again with the same trigger id, which Flink takes once")
-                trigger = try await client.trigger(operation.rawValue, id: id, body: request, deadline: max(deadline, clock.now() + FlinkRESTClient.lookupGrace))
+                trigger = try await client.trigger(operation.rawValue, id: id, body: request, deadline: deadline)
             }
         } catch {
             throw Self.refused(error, id: id, operation: operation)

@@ -29,22 +29,25 @@ public struct CLISubmitter: Sendable {
             return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: true, warnings: [])
         }
         log("running \(command.executable) run -d ... (job \(jobID))")
-        let outcome = try await runner.run(command, deadline: deadline)
+        // The child is stopped early enough for the settling lookup to fit in the deadline.
+        let outcome = try await runner.run(command, deadline: FlinkRESTClient.attemptDeadline(before: deadline))
         switch outcome.termination {
         case .timedOut:
             log("flink run did not finish before the deadline; it was killed. Looking job \(jobID) up")
-            if await client.knowsJob(id: jobID, settlingAfter: deadline) {
+            let lookup = await client.lookUpJob(id: jobID, by: deadline)
+            if lookup == .known {
                 let warning = "flink run was killed at the deadline after the job had been submitted"
                 return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: [warning])
             }
-            throw SubmitJobError(.timedOut, "flink run did not finish before the deadline and was killed; the outcome of job \(jobID) is unknown. Look it up, or submit again with --job-id \(jobID)",
+            throw SubmitJobError(.timedOut, "flink run did not finish before the deadline and was killed; the outcome of job \(jobID) is unknown\(RESTSubmitter.lookupFailure(lookup)). Look it up, or submit again with --job-id \(jobID)",
                 detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
         case .exited(0):
             guard let printed = FlinkCLI.submittedJobID(in: outcome.standardOutput) else {
-                if await client.knowsJob(id: jobID, settlingAfter: deadline) {
+                let lookup = await client.lookUpJob(id: jobID, by: deadline)
+                if lookup == .known {
                     return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: ["flink run printed no job id; the job was found by its id"])
                 }
-                throw SubmitJobError(.unexpectedResponse, "flink run exited with 0 but printed no \"Job has been submitted with JobID\" line, and Flink does not know job \(jobID)",
+                throw SubmitJobError(.unexpectedResponse, "flink run exited with 0 but printed no \"Job has been submitted with JobID\" line, and Flink does not know job \(jobID)\(RESTSubmitter.lookupFailure(lookup))",
                     detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
             }
             guard printed == jobID else {
@@ -59,7 +62,8 @@ public struct CLISubmitter: Sendable {
             let reason = failure?.reason ?? Self.lastLine(outcome.standardError) ?? "no reason printed"
             // A failure report for a job that runs would invite a retry under a new id, i.e. a
             // second job: whatever the exit status, a job Flink knows is reported as submitted.
-            if await client.knowsJob(id: jobID, settlingAfter: deadline) {
+            let lookup = await client.lookUpJob(id: jobID, by: deadline)
+            if lookup == .known {
                 if let failure, FlinkCLI.isDuplicate(failure.trace) {
                     log("Flink already runs job \(jobID); not submitting it again")
                     return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: true, warnings: [])
@@ -67,7 +71,7 @@ public struct CLISubmitter: Sendable {
                 return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false,
                     warnings: ["flink run \(how) after the job had been submitted: \(reason)"])
             }
-            throw SubmitJobError(.flinkRejected, "flink run \(how): \(reason)", detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
+            throw SubmitJobError(.flinkRejected, "flink run \(how): \(reason)\(RESTSubmitter.lookupFailure(lookup))", detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
         }
     }
 

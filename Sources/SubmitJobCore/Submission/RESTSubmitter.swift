@@ -133,15 +133,22 @@ public struct RESTSubmitter: Sendable {
     /// a job Flink knows means success (nil response), none means the outcome is unknown.
     func runSettlingLostAnswers(jarID: String, body: JSONValue, jobID: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> HTTPResponse? {
         do {
-            return try await client.run(jarID: jarID, body: body, deadline: deadline)
+            return try await client.run(jarID: jarID, body: body, deadline: FlinkRESTClient.attemptDeadline(before: deadline))
         } catch where error.code == .timedOut || error.code == .unexpectedResponse {
             log("no answer to the run of job \(jobID) (\(error.message)); looking the job up")
-            guard await client.knowsJob(id: jobID, settlingAfter: deadline) else {
-                throw SubmitJobError(.timedOut, "the outcome of submitting job \(jobID) is unknown: \(error.message). Look it up, or submit again with --job-id \(jobID): Flink refuses a second job with a running job's id",
+            let lookup = await client.lookUpJob(id: jobID, by: deadline)
+            guard lookup == .known else {
+                throw SubmitJobError(.timedOut, "the outcome of submitting job \(jobID) is unknown: \(error.message)\(Self.lookupFailure(lookup)). Look it up, or submit again with --job-id \(jobID): Flink refuses a second job with a running job's id",
                     context: [("jobId", .string(jobID))])
             }
             return nil
         }
+    }
+
+    /// Why a settling lookup said nothing, for the message: "" when Flink answered that it does not know the job.
+    static func lookupFailure(_ lookup: FlinkRESTClient.JobLookup) -> String {
+        guard case .failed(let error) = lookup else { return "" }
+        return "; looking the job up failed too: \(error.message)"
     }
 
     /// Flink's words when the jar id is unknown: "Jar file /.../flink-web-upload/<id> does not exist" (1.12, 1.20).
