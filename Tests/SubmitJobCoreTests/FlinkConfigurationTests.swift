@@ -114,6 +114,26 @@ import Testing
         #expect(try FlinkEndpoint.resolve(inputs).url == "http://localhost:8081")
     }
 
+    @Test func whatTheConfigurationSaysMustMakeAURL() throws {
+        func error(_ text: String) -> String? {
+            do { _ = try FlinkEndpoint.resolve(.init(configuration: FlinkConfiguration.parseLegacy(text, file: "/c/flink-conf.yaml"))); return nil } catch { return "\(error.code.exitStatus) \(error.message)" }
+        }
+        for (text, key, expected) in [
+            ("rest.address: \"jm\n", "rest.address", "a host name or IP address"),
+            ("rest.address: jm host\n", "rest.address", "a host name or IP address"),
+            ("jobmanager.rpc.address: http://jm\n", "rest.address", "a host name or IP address"),
+            ("rest.port: eighty\n", "rest.port", "a port number (1-65535)"),
+            ("rest.port: 70000\n", "rest.port", "a port number (1-65535)"),
+            ("rest.path: /a b\n", "rest.path", "a URL path"),
+        ] {
+            let message = error(text)
+            #expect(message?.hasPrefix("78 \(key) ") == true && message?.contains("(/c/flink-conf.yaml line 1") == true && message?.hasSuffix("is not \(expected)") == true, "\(text): \(message ?? "accepted")")
+        }
+        for text in ["rest.address: jm-1.data.example.com\nrest.port: 8081\n", "rest.address: 10.0.0.7\nrest.path: /flink/api\n"] {
+            #expect(error(text) == nil, "\(text)")
+        }
+    }
+
     @Test func restAddressFallsBackToTheRPCAddressAndTheDefaults() throws {
         let configuration = FlinkConfiguration.parseLegacy("jobmanager.rpc.address: rpc-host\n", file: "f")
         let endpoint = try FlinkEndpoint.resolve(.init(configuration: configuration))
@@ -211,6 +231,12 @@ import Testing
         #expect(throws: SubmitJobError(.missingFile, "the Flink configuration folder \(home)/nowhere does not exist (--flink-conf-dir)", context: [("path", .string("\(home)/nowhere"))])) {
             try locate(home, confDir: "\(home)/nowhere")
         }
+        // The same for a home given by flag; the environment's or the default may be absent.
+        #expect(throws: SubmitJobError(.missingFile, "the Flink home \(home)/absent does not exist (--flink-home)", context: [("path", .string("\(home)/absent"))])) {
+            try locate("\(home)/absent")
+        }
+        let fromEnvironment = try FlinkInstallation.locate(home: .init("\(home)/absent", from: "$FLINK_HOME"), confDir: nil, fileSystem: LocalFileSystem())
+        #expect(fromEnvironment.configuration.file == nil)
     }
 }
 

@@ -80,10 +80,10 @@ public struct FlinkEndpoint: Sendable {
         if inputs.target == nil, configuration["execution.target"] == "kubernetes-session" {
             return try kubernetes(inputs, targetFrom: configuration.origin(of: "execution.target") ?? file)
         }
-        return fromRESTOptions(configuration, file: file)
+        return try fromRESTOptions(configuration, file: file)
     }
 
-    static func fromRESTOptions(_ configuration: FlinkConfiguration, file: String) -> FlinkEndpoint {
+    static func fromRESTOptions(_ configuration: FlinkConfiguration, file: String) throws(SubmitJobError) -> FlinkEndpoint {
         var settings: [Setting] = []
         func setting(_ keys: [String], default fallback: String?) -> String? {
             if let found = configuration.firstSetting(of: keys) {
@@ -97,6 +97,7 @@ public struct FlinkEndpoint: Sendable {
         let port = setting(["rest.port"], default: "8081") ?? "8081"
         let path = setting(["rest.path", "rest.url-prefix"], default: nil)
         let tls = setting(FlinkConfiguration.restSSLEnabledKeys, default: "false")?.lowercased() == "true"
+        try validate(settings)
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         var url = "\(tls ? "https" : "http")://\(hostPart):\(port)"
         if let path {
@@ -104,6 +105,33 @@ public struct FlinkEndpoint: Sendable {
             if !trimmed.isEmpty { url += "/" + trimmed }
         }
         return FlinkEndpoint(url: url, target: .remote, from: file, settings: settings, isExplicit: false)
+    }
+
+    /// What the configuration says must make a URL: a host name or address, a port number, a
+    /// path of URL characters. Anything else (a stray quote, a space, a scheme) is the file's
+    /// mistake, named with its line, rather than a URL that fails later for no clear reason.
+    static func validate(_ settings: [Setting]) throws(SubmitJobError) {
+        for setting in settings where setting.from != "Flink's default" {
+            let value = setting.value
+            let valid: Bool
+            let expected: String
+            switch setting.key {
+            case "rest.address", "jobmanager.rpc.address":
+                expected = "a host name or IP address"
+                valid = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._:[]".unicodeScalars.contains($0) }
+            case "rest.port":
+                expected = "a port number (1-65535)"
+                valid = Int(value).map { (1...65535).contains($0) } ?? false
+            case "rest.path", "rest.url-prefix":
+                expected = "a URL path"
+                valid = value.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || "/-._~%!$&'()*+,;=:@".unicodeScalars.contains($0) }
+            default:
+                continue
+            }
+            if !valid {
+                throw SubmitJobError(.configuration, "\(setting.key) \"\(value)\" (\(setting.from)) is not \(expected)", context: [("key", .string(setting.key))])
+            }
+        }
     }
 
     static func kubernetes(_ inputs: Inputs, targetFrom: String) throws(SubmitJobError) -> FlinkEndpoint {

@@ -28,6 +28,11 @@ public struct FlinkInstallation: Sendable {
 
     public static func locate(home: Choice, confDir explicitConfDir: Choice?, fileSystem: some FileSystem) throws(SubmitJobError) -> FlinkInstallation {
         let homePath = PlanBuilder.trimmedRoot(home.value)
+        // A folder given by flag must be there; the environment's and the default may be absent
+        // (a REST-only machine has no Flink).
+        if home.from.hasPrefix("--"), fileSystem.entries(of: homePath) == nil {
+            throw SubmitJobError(.missingFile, "the Flink home \(homePath) does not exist (\(home.from))", context: [("path", .string(homePath))])
+        }
         let confDir = explicitConfDir.map { Choice(PlanBuilder.trimmedRoot($0.value), from: $0.from) } ?? Choice(homePath + "/conf", from: "\(home.from) + /conf")
         let version = fileSystem.entries(of: homePath + "/lib")?.lazy.compactMap { FlinkVersion(distJarName: $0) }.first
         let names = fileSystem.entries(of: confDir.value)
