@@ -71,10 +71,9 @@ public struct SQLScript: Sendable, Equatable {
                     commented += options(in: tokens).map { Option(key: $0.key, value: $0.value, valueRange: body.lowerBound + $0.valueRange.lowerBound..<body.lowerBound + $0.valueRange.upperBound) }
                 }
             case .other:
-                if words.count < 2, token.range.count <= 16 {
-                    words.append(String(decoding: bytes[token.range], as: UTF8.self).uppercased())
-                } else if words.count < 2 {
-                    words.append("")
+                // Keywords are short; a longer word only holds its place.
+                if words.count < 2 {
+                    words.append(token.range.count <= 16 ? String(decoding: bytes[token.range], as: UTF8.self).uppercased() : "")
                 }
                 inStatement = true
             default:
