@@ -29,7 +29,7 @@ struct JarsPrune: AsyncParsableCommand {
         commandName: "prune",
         abstract: "Delete submitjob's old chunjun-core and plugin bundle uploads from the cluster.",
         discussion: """
-            Touches only submitjob's own uploads: chunjun-core-<hash>.jar (kind "core") and chunjun-bundle-<hash>.jar (kind "bundle", one per plugin set of --plugins bundle). Keeps the newest copy of the --keep most recently uploaded core jars and of the --keep-bundles most recent bundles, and deletes the rest, including duplicate copies that concurrent submitters uploaded. Running jobs are not affected: Flink copied their jar to its blob server when they started (Flink does not say which upload a job came from, and need not). The next submission uploads its jar again if it was deleted.
+            Touches only submitjob's own uploads: chunjun-core-<hash>.jar (kind "core") and chunjun-bundle-<hash>.jar (kind "bundle", one per plugin set of --plugins bundle). Keeps the --keep most recently uploaded core jars and the --keep-bundles most recent bundles, each in its earliest copy (the one submissions use), and deletes the rest, including later duplicate copies that concurrent submitters uploaded. Running jobs are not affected: Flink copied their jar to its blob server when they started (Flink does not say which upload a job came from, and need not). The next submission uploads its jar again if it was deleted.
 
             Examples:
               submitjob jars prune --dry-run

@@ -106,6 +106,12 @@ public struct FlinkRESTClient: Sendable {
         /// The lookup itself failed (no answer, 401, 503, ...): the outcome stays unknown, and why
         /// is part of the report.
         case failed(SubmitJobError)
+
+        /// What a message adds about the lookup: "" when Flink answered (known or not).
+        public var failureNote: String {
+            guard case .failed(let error) = self else { return "" }
+            return "; looking the job up failed too: \(error.message)"
+        }
     }
 
     /// After a lost answer or a failed `flink run`: does Flink know the job? By `deadline`, the

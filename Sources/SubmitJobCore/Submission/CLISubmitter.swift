@@ -39,7 +39,7 @@ public struct CLISubmitter: Sendable {
                 let warning = "flink run was killed at the deadline after the job had been submitted"
                 return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: [warning])
             }
-            throw SubmitJobError(.timedOut, "flink run did not finish before the deadline and was killed; the outcome of job \(jobID) is unknown\(RESTSubmitter.lookupFailure(lookup)). Look it up, or submit again with --job-id \(jobID)",
+            throw SubmitJobError(.timedOut, "flink run did not finish before the deadline and was killed; the outcome of job \(jobID) is unknown\(lookup.failureNote). Look it up, or submit again with --job-id \(jobID)",
                 detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
         case .exited(0):
             guard let printed = FlinkCLI.submittedJobID(in: outcome.standardOutput) else {
@@ -47,7 +47,7 @@ public struct CLISubmitter: Sendable {
                 if lookup == .known {
                     return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false, warnings: ["flink run printed no job id; the job was found by its id"])
                 }
-                throw SubmitJobError(.unexpectedResponse, "flink run exited with 0 but printed no \"Job has been submitted with JobID\" line, and Flink does not know job \(jobID)\(RESTSubmitter.lookupFailure(lookup))",
+                throw SubmitJobError(.unexpectedResponse, "flink run exited with 0 but printed no \"Job has been submitted with JobID\" line, and Flink does not know job \(jobID)\(lookup.failureNote)",
                     detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
             }
             guard printed == jobID else {
@@ -71,7 +71,7 @@ public struct CLISubmitter: Sendable {
                 return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: false,
                     warnings: ["flink run \(how) after the job had been submitted: \(reason)"])
             }
-            throw SubmitJobError(.flinkRejected, "flink run \(how): \(reason)\(RESTSubmitter.lookupFailure(lookup))", detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
+            throw SubmitJobError(.flinkRejected, "flink run \(how): \(reason)\(lookup.failureNote)", detail: Self.detail(outcome), context: [("jobId", .string(jobID))])
         }
     }
 

@@ -138,17 +138,11 @@ public struct RESTSubmitter: Sendable {
             log("no answer to the run of job \(jobID) (\(error.message)); looking the job up")
             let lookup = await client.lookUpJob(id: jobID, by: deadline)
             guard lookup == .known else {
-                throw SubmitJobError(.timedOut, "the outcome of submitting job \(jobID) is unknown: \(error.message)\(Self.lookupFailure(lookup)). Look it up, or submit again with --job-id \(jobID): Flink refuses a second job with a running job's id",
+                throw SubmitJobError(.timedOut, "the outcome of submitting job \(jobID) is unknown: \(error.message)\(lookup.failureNote). Look it up, or submit again with --job-id \(jobID): Flink refuses a second job with a running job's id",
                     context: [("jobId", .string(jobID))])
             }
             return nil
         }
-    }
-
-    /// Why a settling lookup said nothing, for the message: "" when Flink answered that it does not know the job.
-    static func lookupFailure(_ lookup: FlinkRESTClient.JobLookup) -> String {
-        guard case .failed(let error) = lookup else { return "" }
-        return "; looking the job up failed too: \(error.message)"
     }
 
     /// Flink's words when the jar id is unknown: "Jar file /.../flink-web-upload/<id> does not exist" (1.12, 1.20).
