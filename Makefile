@@ -8,7 +8,7 @@ RELEASE_FLAGS := -c release --product submitjob -Xswiftc -static-executable -Xli
 IMAGE       ?= submitjob-flink
 TARGET      ?= standalone
 
-.PHONY: build test unit-test demo image image-test clean
+.PHONY: build test unit-test demo fuzz image image-test clean
 
 build:
 	$(SWIFT) build $(RELEASE_FLAGS)
@@ -26,6 +26,10 @@ unit-test:
 # Starts a local Flink, submits a Chunjun-shaped job, prints the result and the job's state, stops Flink.
 demo:
 	SUBMITJOB_CACHE=$(CACHE) scripts/demo.sh
+
+# libFuzzer runs of every target in Fuzz/, 1,000,000 executions each; summary in Fuzz/.build/fuzz-summary.txt.
+fuzz:
+	SUBMITJOB_CACHE=$(CACHE) scripts/fuzz.sh long
 
 # The Flink 1.12.7 + Chunjun 1.12.8 + submitjob image (needs a Docker engine). TARGET=standalone
 # (chunjun-dist also under Flink's lib/, what REST submissions to 1.12 need) or session;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: builds the static binary and the fixture chunjun-dist (for 1.x and for
-# 2.x), starts real Flink 1.20.3, 1.12.5 and 2.2.1 clusters on loopback (two of 1.12.5: one with
+# 2.x), runs the fuzz targets briefly (scripts/fuzz.sh smoke), starts real Flink 1.20.3, 1.12.5 and 2.2.1 clusters on loopback (two of 1.12.5: one with
 # the dist under lib/ for REST, one without for bin/flink run -C), runs every Swift test against
 # them, and stops the clusters whatever happens (also the private ones tests start themselves).
 set -euo pipefail
@@ -20,6 +20,10 @@ Tests/Fixtures/build-dist.sh "$flink22/lib" "$here/.build/fixtures-2"
 make build
 # Compile the tests before any cluster starts, so the clusters are not left idling through it.
 swift build --build-tests
+# libFuzzer: a short deterministic run of every fuzz target (`make fuzz` runs the long ones). It
+# needs no cluster, so it runs before they start; its failure fails the run at the end.
+fuzz_status=0
+scripts/fuzz.sh smoke || fuzz_status=$?
 
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/submitjob-test.XXXXXX")
 status=1
@@ -77,6 +81,7 @@ scripts/test-java-example.sh || status=$?
 scripts/test-bullseye.sh || status=$?
 # The image's files: Dockerfile lint and structure, fetch-deps.sh on loopback, Kubernetes manifests.
 image/test/run.sh || status=$?
+[ "$fuzz_status" -eq 0 ] || status=$fuzz_status
 if [ "$status" -ne 0 ]; then
     echo "tests failed; Flink logs of this run:" >&2
     scripts/flink.sh logs "$run_dir/flink-1.20" 2>/dev/null | tail -n 60 >&2 || true

@@ -26,6 +26,12 @@ public struct SubmitJobError: Error, Equatable, Sendable {
         /// The TLS handshake with Flink (or its gateway) failed: untrusted, expired or misnamed
         /// certificate, our client certificate refused. Nothing was sent; a retry will not help.
         case tlsFailed = "tls_failed"
+        /// A jar changed on disk while it was uploaded (an install under way); nothing was stored.
+        case jarChanged = "jar_changed"
+        /// SIGINT stopped the command (exit 128 + the signal, as shells say).
+        case interrupted
+        /// SIGTERM stopped the command.
+        case terminated
 
         /// Exit statuses follow sysexits(3) where one fits, so shell callers can branch on them.
         public var exitStatus: Int32 {
@@ -39,12 +45,15 @@ public struct SubmitJobError: Error, Equatable, Sendable {
             case .missingFile, .missingPlugin: 66
             case .flinkUnreachable: 69
             case .internal: 70
-            case .timedOut: 75
+            // Temporary either way: the same command (with the same --job-id) may be run again.
+            case .timedOut, .jarChanged: 75
             case .unexpectedResponse: 76
             case .authenticationRejected: 77
             case .configuration: 78
             // Past sysexits' range: no code there means "the peer's identity was not accepted".
             case .tlsFailed: 79
+            case .interrupted: 130
+            case .terminated: 143
             }
         }
     }

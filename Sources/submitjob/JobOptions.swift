@@ -155,15 +155,15 @@ struct JobOptions: ParsableArguments {
     }
 }
 
-/// `KEY=VALUE`, split at the first '='.
+/// `KEY=VALUE`, split as `KeyValueArgument` does (in the core, where the fuzzer reaches it).
 struct KeyValue: ExpressibleByArgument {
     var key: String
     var value: String
 
     init?(argument: String) {
-        guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else { return nil }
-        key = String(argument[..<equals])
-        value = String(argument[argument.index(after: equals)...])
+        guard let pair = KeyValueArgument(argument) else { return nil }
+        key = pair.key
+        value = pair.value
     }
 }
 

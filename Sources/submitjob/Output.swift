@@ -1,4 +1,5 @@
 import SubmitJobCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -21,15 +22,27 @@ enum Output {
     static var document: PrintedDocument { PrintedDocument(redactor: redactor) }
 
     static func succeed(_ fields: [(String, JSONValue)]) -> Never {
+        claimTheEnd()
         write(STDOUT_FILENO, document.success(fields))
         exit(0)
     }
 
     static func fail(_ error: SubmitJobError, usage: String? = nil) -> Never {
+        claimTheEnd()
         let document = document
         write(STDERR_FILENO, document.failureLog(error, usage: usage, verbose: verbose))
         write(STDOUT_FILENO, document.failure(error))
         exit(error.code.exitStatus)
+    }
+
+    private static let ended = Atomic<Bool>(false)
+
+    /// One document per run: a signal's error and the command's own end may race; the loser
+    /// waits for the winner's exit instead of printing a second document.
+    private static func claimTheEnd() {
+        guard ended.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged else {
+            while true { pause() }
+        }
     }
 
     static func log(_ message: String) {

@@ -52,18 +52,21 @@ struct Submit: AsyncParsableCommand {
                 let bundles = try PluginBundleCache.standard(environment: Environment.value, fileSystem: fileSystem,
                     progress: Output.reportProgress, log: { Output.log($0) })
                 let submitter = RESTSubmitter(client: client, fileSystem: fileSystem, bundles: bundles,
+                    locks: FileHostLocks.standard(environment: Environment.value, log: { Output.log($0) }),
                     log: { Output.log($0) }, progress: Output.reportProgress)
                 let result = try await submitter.submit(plan, deadline: deadline)
                 Output.log("submitted job \(result.jobID) to Flink \(result.flinkVersion)")
                 (fields, jobID) = (result.fields(plan: plan, flinkURL: endpoint.url), result.jobID)
             case .cli:
                 let (command, _) = FlinkCLI.command(for: plan, flinkHome: installation.home.value, confDir: installation.confDir.value, endpoint: endpoint)
-                let submitter = CLISubmitter(client: client, runner: SubprocessRunner(), log: { Output.log($0) })
+                let submitter = CLISubmitter(client: client, runner: SubprocessRunner(),
+                    locks: FileHostLocks.standard(environment: Environment.value, log: { Output.log($0) }), log: { Output.log($0) })
                 let result = try await submitter.submit(plan, command: command, deadline: deadline)
                 Output.log("submitted job \(result.jobID) to Flink \(result.flinkVersion) with bin/flink run")
                 (fields, jobID) = (result.fields(plan: plan, endpoint: endpoint), result.jobID)
             }
             if let wait {
+                WorkInProgress.shared.submitted(jobID: jobID, now: "waiting for job \(jobID) to be \(wait.rawValue)")
                 let waiter = JobWaiter(inspector: JobInspector(client: client), progress: { Output.log($0) })
                 do throws(SubmitJobError) {
                     let status = try await waiter.wait(for: jobID, until: wait, deadline: deadline)

@@ -15,13 +15,14 @@ struct SubmitJob: AsyncParsableCommand {
 
             Exactly one JSON document goes to stdout; messages for people go to stderr.
 
-            Exit statuses: 0 ok, 1 Flink rejected the job (or could not take a savepoint), 3 the job failed, was cancelled or has ended, 4 no such job, 64 usage, 65 invalid job, 66 missing file/folder/plugin, 69 Flink unreachable, 70 internal error, 75 timed out (outcome unknown), 76 unexpected answer from Flink, 77 authentication rejected, 78 configuration error.
+            Exit statuses: 0 ok, 1 Flink rejected the job (or could not take a savepoint), 3 the job failed, was cancelled or has ended, 4 no such job, 64 usage, 65 invalid job, 66 missing file/folder/plugin, 69 Flink unreachable, 70 internal error, 75 timed out (outcome unknown), 76 unexpected answer from Flink, 77 authentication rejected, 78 configuration error, 130/143 stopped by SIGINT/SIGTERM (the job id is in the error if the job may have reached Flink).
             """,
         version: version,
         subcommands: [Submit.self, Plan.self, Status.self, Wait.self, Cancel.self, Stop.self, Savepoint.self, List.self, Jars.self, Config.self]
     )
 
     static func main() async {
+        Signals.install()
         let command: any ParsableCommand
         do {
             command = try parseAsRoot()

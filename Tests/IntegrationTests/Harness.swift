@@ -181,6 +181,19 @@ enum Submitjob {
         let out: URL
         let err: URL
 
+        /// Polls the binary's stderr until it holds `text` (false if the binary ended or `limit` passed first).
+        func waitForStderr(containing text: String, limit: TimeInterval = 60) -> Bool {
+            let deadline = Date().addingTimeInterval(limit)
+            while Date() < deadline {
+                if let seen = try? String(contentsOf: err, encoding: .utf8), seen.contains(text) { return true }
+                guard process.isRunning else { return false }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            return false
+        }
+
+        func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
         /// Waits for the end; past `limit` the binary is stopped and the test fails (a watchdog, not
         /// a timing assertion: a hung binary must fail the test, not hang the suite).
         func finish(limit: TimeInterval = 180) throws -> Run {
@@ -242,9 +255,10 @@ final class FaultServer {
     let process = Process()
     let url: String
 
-    init(_ mode: String, upstream: String? = nil) throws {
+    init(_ mode: String, upstream: String? = nil, environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Harness.faultServer, mode] + (upstream.map { [$0] } ?? [])
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -292,6 +306,9 @@ struct Failure: Error, CustomStringConvertible {
 final class PrivateCluster: @unchecked Sendable {
     let instance: String
     let url: String
+    let version: String
+    private let ports: [String]
+    private let conf: [String]
     private var stopped = false
 
     /// `conf`: KEY=VALUE lines for the instance's Flink configuration (flink.sh --conf).
@@ -301,10 +318,26 @@ final class PrivateCluster: @unchecked Sendable {
         instance = "\(root)/flink-\(version)-\(UUID().uuidString.prefix(8))"
         let ports = try await Self.output(["/usr/bin/env", "python3", Harness.repository.appendingPathComponent("scripts/free-ports.py").path, "2"])
             .split(whereSeparator: \.isWhitespace).map(String.init)
-        url = try await Self.output([Self.flinkSH, "start", version, instance, "--rest-port", ports[0], "--rpc-port", ports[1], "--slots", "2"]
-                                    + conf.flatMap { ["--conf", $0] })
+        (self.version, self.ports, self.conf) = (version, ports, conf)
+        url = try await Self.start(version, instance, ports, conf)
+    }
+
+    private static func start(_ version: String, _ instance: String, _ ports: [String], _ conf: [String]) async throws -> String {
+        try await output([flinkSH, "start", version, instance, "--rest-port", ports[0], "--rpc-port", ports[1], "--slots", "2"]
+                         + conf.flatMap { ["--conf", $0] })
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// Stops what is left of the cluster and starts it again on the same ports: a JobManager
+    /// restart without HA, which forgets ended jobs. Uploaded jars survive it when web.upload.dir
+    /// is set and kept (as flink.sh sets it); `freshDisk` empties it, as a replaced pod has it.
+    func restart(freshDisk: Bool = false) async throws {
+        _ = try await Self.output([Self.flinkSH, "stop", instance])
+        if freshDisk { try? FileManager.default.removeItem(atPath: "\(instance)/web-upload") }
+        _ = try await Self.start(version, instance, ports, conf)
+    }
+
+    var cluster: Cluster { Cluster(version: String(version.prefix(4)), url: url, dist: Harness.dist, distOnClasspath: false) }
 
     static var flinkSH: String { Harness.environment["SUBMITJOB_IT_FLINK_SH"] ?? Harness.repository.appendingPathComponent("scripts/flink.sh").path }
 

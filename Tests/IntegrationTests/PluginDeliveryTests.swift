@@ -158,14 +158,13 @@ struct PluginDeliveryTests {
 
 extension Submitjob {
     /// Runs the binary under Python's resource accounting and writes its peak RSS (KiB) to `rssFile`.
-    static func runMeasured(_ arguments: [String], rssFile: String, environment: [String: String]) throws -> Run {
+    static func runMeasured(_ arguments: [String], job: String = Harness.fixtureJobURL.path, rssFile: String, environment: [String: String]) throws -> Run {
         let measure = """
             import resource, subprocess, sys
             status = subprocess.call(sys.argv[2:], stdin=subprocess.DEVNULL)
             open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
             sys.exit(status)
             """
-        let job = Harness.fixtureJobURL.path
         return try start(arguments + ["--job", job], environment: environment, wrapper: ["python3", "-c", measure, rssFile]).finish(limit: 300)
     }
 }

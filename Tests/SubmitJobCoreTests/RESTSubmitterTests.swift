@@ -87,6 +87,53 @@ import Testing
         #expect(again.requests == ["GET /config", "GET /jobs/\(Self.jobID)", "GET /jars", "POST /jars/id0_\(Self.jarName)/run"])
     }
 
+    @Test func theCoreJarsBytesMustHashToTheDigestInItsName() async throws {
+        let transport = ScriptedTransport([Self.config(), Self.jars(), ("POST /jars/upload", { request in
+            guard case .file(_, let fileName, _, let sha256, _) = request.body else { throw TransportError.failed("not a file upload") }
+            #expect(fileName == Self.jarName && sha256 == String(repeating: "ab", count: 32))
+            return HTTPResponse(status: 200, body: Array(#"{"filename": "/tmp/flink-web-upload/new_\#(Self.jarName)", "status": "success"}"#.utf8))
+        }), ("POST /jars/new_\(Self.jarName)/run", Self.ran)])
+        #expect(try await submit(transport).uploaded)
+    }
+
+    @Test func aJarChangedDuringItsUploadIsTemporaryAndNothingRuns() async throws {
+        let transport = ScriptedTransport([Self.config(), Self.jars(), ("POST /jars/upload", { _ in throw TransportError.sourceChanged("/dist/chunjun-core.jar changed during the upload") })])
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(transport) }
+        #expect(error?.code == .jarChanged && error?.code.exitStatus == 75 && error?.message.contains("Flink stored nothing") == true, "\(String(describing: error))")
+        #expect(!transport.requests.contains { $0.hasSuffix("/run") })
+    }
+
+    /// Another host uploaded the same jar while ours was on its way: the earliest copy is run,
+    /// ours deleted, so every submitter settles on one copy.
+    @Test func aCopyUploadedEarlierElsewhereIsUsedAndOursDeleted() async throws {
+        let transport = ScriptedTransport([
+            Self.config(), Self.jars("other.jar"), Self.upload,
+            ("GET /jars", Self.json(#"{"address": "x", "files": [{"id": "new_\#(Self.jarName)", "name": "\#(Self.jarName)", "uploaded": 9}, {"id": "early_\#(Self.jarName)", "name": "\#(Self.jarName)", "uploaded": 8}]}"#)),
+            ("DELETE /jars/new_\(Self.jarName)", Self.json("{}")),
+            ("POST /jars/early_\(Self.jarName)/run", Self.ran),
+        ])
+        let result = try await submit(transport)
+        #expect(result.jarID == "early_\(Self.jarName)" && result.uploaded)
+        #expect(transport.requests.contains("DELETE /jars/new_\(Self.jarName)"))
+    }
+
+    @Test(arguments: [502, 503, 504])
+    func aGatewaysErrorOnTheRunIsSettledByTheJobID(status: Int) async throws {
+        let known = ScriptedTransport([
+            Self.config(), Self.unknownJob, Self.jars(Self.jarName),
+            ("POST /jars/", Self.json("<html><title>\(status)</title></html>", status: status)),
+            ("GET /jobs/\(Self.jobID)", Self.json(#"{"jid": "\#(Self.jobID)", "name": "n", "state": "RUNNING"}"#)),
+        ])
+        #expect(try await submit(known).jobID == Self.jobID)
+        let unknown = ScriptedTransport([
+            Self.config(), Self.unknownJob, Self.jars(Self.jarName),
+            ("POST /jars/", Self.json("<html><title>\(status)</title></html>", status: status)),
+        ])
+        let error = await #expect(throws: SubmitJobError.self) { try await submit(unknown) }
+        #expect(error?.code == .timedOut && error?.context.first?.1 == .string(Self.jobID) && error?.message.contains("HTTP \(status)") == true)
+        #expect(unknown.requests.filter { $0.hasSuffix("/run") }.count == 1, "never sent twice")
+    }
+
     @Test func aLostAnswerIsSettledByLookingTheJobUpNotByRunningAgain() async throws {
         let transport = ScriptedTransport([
             Self.config(), Self.unknownJob, Self.jars(Self.jarName),
@@ -111,7 +158,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (503, "busy", "looking the job up failed too: Flink answered GET /jobs/\(jobID) with HTTP 503: busy"),
+        (503, "busy", "looking the job up failed too: Flink at http://jm:8081 is unavailable: GET /jobs/\(jobID) was answered with HTTP 503 (\"busy\")"),
         (401, "{}", "looking the job up failed too: Flink at http://jm:8081 refused GET /jobs/\(jobID) with HTTP 401"),
     ])
     func aLookupThatFailsItselfIsNamedNotTakenForUnknown(status: Int, body: String, cause: String) async throws {
@@ -184,8 +231,9 @@ import Testing
         #expect(store.files.isEmpty, "a bundle the cluster has is never built")
 
         let uploaded = ScriptedTransport([Self.config("1.12.5"), Self.jars(Self.jarName), ("POST /jars/upload", { request in
-            guard case .file(_, let fileName, let path, _) = request.body else { throw TransportError.failed("not a file upload") }
+            guard case .file(_, let fileName, let path, let sha256, _) = request.body else { throw TransportError.failed("not a file upload") }
             #expect(fileName == Self.bundleName && path == "/cache/bundles/\(Self.bundleName)")
+            #expect(sha256 == nil, "a bundle's name is not the hash of its bytes")
             return HTTPResponse(status: 200, body: Array(#"{"filename": "/tmp/flink-web-upload/new_\#(Self.bundleName)", "status": "success"}"#.utf8))
         }), ("POST /jars/new_\(Self.bundleName)/run", { request in
             guard case .json(let text) = request.body else { throw TransportError.failed("no body") }
@@ -235,7 +283,9 @@ import Testing
         (401, "{}", SubmitJobError.Code.authenticationRejected),
         (200, "<html>proxy</html>", .unexpectedResponse),
         (200, #"{"features": {}}"#, .unexpectedResponse),
-        (503, "busy", .unexpectedResponse),
+        (503, "busy", .flinkUnreachable),
+        (502, "<html><title>502 Bad Gateway</title></html>", .flinkUnreachable),
+        (418, "<html><body>teapot</body></html>", .unexpectedResponse),
     ])
     func answersThatAreNotFlinksBecomeCodes(status: Int, body: String, code: SubmitJobError.Code) async throws {
         let error = await #expect(throws: SubmitJobError.self) { try await submit(ScriptedTransport([("GET /config", Self.json(body, status: status))])) }

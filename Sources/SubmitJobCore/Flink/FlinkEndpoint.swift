@@ -99,7 +99,8 @@ public struct FlinkEndpoint: Sendable {
         let tls = setting(FlinkConfiguration.restSSLEnabledKeys, default: "false")?.lowercased() == "true"
         try validate(settings)
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        var url = "\(tls ? "https" : "http")://\(hostPart):\(port)"
+        // Flink reads the port as an int ("+80", "080"); the URL gets its plain form.
+        var url = "\(tls ? "https" : "http")://\(hostPart):\(Int(port).map(String.init) ?? port)"
         if let path {
             let trimmed = path.split(separator: "/").joined(separator: "/")
             if !trimmed.isEmpty { url += "/" + trimmed }
@@ -118,13 +119,14 @@ public struct FlinkEndpoint: Sendable {
             switch setting.key {
             case "rest.address", "jobmanager.rpc.address":
                 expected = "a host name or IP address"
-                valid = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._:[]".unicodeScalars.contains($0) }
+                valid = isHostName(value) || isIPv6Address(value)
             case "rest.port":
                 expected = "a port number (1-65535)"
                 valid = Int(value).map { (1...65535).contains($0) } ?? false
             case "rest.path", "rest.url-prefix":
                 expected = "a URL path"
                 valid = value.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || "/-._~%!$&'()*+,;=:@".unicodeScalars.contains($0) }
+                    && isPercentEncodingWellFormed(value)
             default:
                 continue
             }
@@ -132,6 +134,33 @@ public struct FlinkEndpoint: Sendable {
                 throw SubmitJobError(.configuration, "\(setting.key) \"\(value)\" (\(setting.from)) is not \(expected)", context: [("key", .string(setting.key))])
             }
         }
+    }
+
+    /// A name or an IPv4 address (letters of any script, digits, "-._"); ':' and brackets only
+    /// make an IPv6 address, and then only as one.
+    static func isHostName(_ value: String) -> Bool {
+        !value.isEmpty && value.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._".unicodeScalars.contains($0) }
+    }
+
+    /// An IPv6 address, bare or in brackets: hex digits, '.' (an embedded IPv4) and at least two ':'.
+    static func isIPv6Address(_ value: String) -> Bool {
+        var inside = Substring(value)
+        if inside.hasPrefix("[") || inside.hasSuffix("]") {
+            guard inside.hasPrefix("["), inside.hasSuffix("]"), inside.count >= 2 else { return false }
+            inside = inside.dropFirst().dropLast()
+        }
+        return inside.unicodeScalars.count(where: { $0 == ":" }) >= 2
+            && inside.unicodeScalars.allSatisfy { $0 == ":" || $0 == "." || ("0"..."9").contains($0) || ("a"..."f").contains($0) || ("A"..."F").contains($0) }
+    }
+
+    /// Every '%' starts a %XX escape: anything else is not a URL path.
+    static func isPercentEncodingWellFormed(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        func isHex(_ b: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b | 0x20) }
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "%") {
+            guard i + 2 < bytes.count, isHex(bytes[i + 1]), isHex(bytes[i + 2]) else { return false }
+        }
+        return true
     }
 
     static func kubernetes(_ inputs: Inputs, targetFrom: String) throws(SubmitJobError) -> FlinkEndpoint {

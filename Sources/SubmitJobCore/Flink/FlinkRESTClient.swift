@@ -70,10 +70,11 @@ public struct FlinkRESTClient: Sendable {
     }
 
     /// Uploads a jar under `name`; the id Flink gives it is the last segment of the stored path.
-    /// `progress` hears (bytes sent, file size) as the file streams out.
-    public func upload(path: String, as name: String, deadline: ContinuousClock.Instant,
+    /// `progress` hears (bytes sent, file size) as the file streams out; with `sha256` the bytes
+    /// sent must hash to it, else the upload breaks off before Flink stores anything.
+    public func upload(path: String, as name: String, sha256: String? = nil, deadline: ContinuousClock.Instant,
                        progress: (@Sendable (Int64, Int64) -> Void)? = nil) async throws(SubmitJobError) -> String {
-        let response = try await send(.post, "/jars/upload", body: .file(field: "jarfile", fileName: name, path: path, progress: progress), deadline: deadline)
+        let response = try await send(.post, "/jars/upload", body: .file(field: "jarfile", fileName: name, path: path, sha256: sha256, progress: progress), deadline: deadline)
         let json = try json(try expectSuccess(response, "POST /jars/upload"), "POST /jars/upload")
         guard json["status"]?.stringValue == "success", let stored = json["filename"]?.stringValue,
             let id = stored.split(separator: "/").last.map(String.init), !id.isEmpty
@@ -157,6 +158,8 @@ public struct FlinkRESTClient: Sendable {
             SubmitJobError(.unexpectedResponse, "\(call) to Flink at \(baseURL) broke off: \(reason)")
         case .tls(let reason):
             SubmitJobError(.tlsFailed, "TLS with Flink at \(baseURL) failed: \(reason)")
+        case .sourceChanged(let reason):
+            SubmitJobError(.jarChanged, "\(reason); the upload was broken off before its end, so Flink stored nothing. Submit again: the jar is hashed anew")
         }
     }
 
@@ -174,8 +177,15 @@ public struct FlinkRESTClient: Sendable {
             let errors = FlinkErrorText.errors(in: response.body)
             guard !errors.isEmpty else { fallthrough }
             throw SubmitJobError(.flinkRejected, "Flink rejected \(call): \(FlinkErrorText.reason(from: errors))", detail: errors.joined(separator: "\n"))
+        case 502, 503, 504:
+            // A gateway that cannot reach Flink, or a JobManager electing its leader: try later.
+            let errors = FlinkErrorText.errors(in: response.body)
+            let said = errors.isEmpty ? Self.gatewayAnswer(response) : " (\(FlinkErrorText.reason(from: errors)))"
+            throw SubmitJobError(.flinkUnreachable, "Flink at \(baseURL) is unavailable: \(call) was answered with HTTP \(response.status)\(said)",
+                detail: response.text)
         default:
-            throw SubmitJobError(.unexpectedResponse, "Flink answered \(call) with HTTP \(response.status): \(response.text.prefix(200))",
+            // Markup dropped: an HTML error page is a gateway's, and its text is what matters.
+            throw SubmitJobError(.unexpectedResponse, "Flink answered \(call) with HTTP \(response.status)\(Self.gatewayAnswer(response))",
                 detail: response.text)
         }
     }

@@ -38,36 +38,43 @@ public struct JSONParser {
     private var pos = 0
     private var depth = 0
     private static let maxDepth = 512
+    /// Keys and indices down to the value being read, kept only while `members` is collected:
+    /// a path per value, copied, cost time and memory in proportion to size times depth.
+    private let collectsMembers: Bool
+    private var path: [String] = []
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], collectsMembers: Bool) {
+        self.bytes = bytes
+        self.collectsMembers = collectsMembers
+    }
 
     public static func parse(_ text: String) throws(SyntaxError) -> (value: JSONValue, members: [Member]) {
-        var parser = JSONParser(Array(text.utf8))
+        var parser = JSONParser(Array(text.utf8), collectsMembers: true)
         let root = try parser.parseDocument()
         return (root.value, parser.members)
     }
 
     /// The document as a tree of located values.
     public static func parseTree(_ text: String) throws(SyntaxError) -> Node {
-        var parser = JSONParser(Array(text.utf8))
+        var parser = JSONParser(Array(text.utf8), collectsMembers: false)
         return try parser.parseDocument()
     }
 
     private mutating func parseDocument() throws(SyntaxError) -> Node {
         skipWhitespace()
-        let root = try parseValue(path: [])
+        let root = try parseValue()
         skipWhitespace()
         if pos < bytes.count { throw error("unexpected \(describe(bytes[pos])) after the end of the document") }
         return root
     }
 
-    private mutating func parseValue(path: [String]) throws(SyntaxError) -> Node {
+    private mutating func parseValue() throws(SyntaxError) -> Node {
         guard pos < bytes.count else { throw error("unexpected end of input, expected a value") }
         let start = pos
         func leaf(_ value: JSONValue) -> Node { Node(range: start..<pos, value: value, children: []) }
         switch bytes[pos] {
-        case UInt8(ascii: "{"): return try parseObject(path: path)
-        case UInt8(ascii: "["): return try parseArray(path: path)
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return leaf(.string(try parseString()))
         case UInt8(ascii: "t"): try expectLiteral("true"); return leaf(.bool(true))
         case UInt8(ascii: "f"): try expectLiteral("false"); return leaf(.bool(false))
@@ -82,7 +89,7 @@ public struct JSONParser {
         if depth > Self.maxDepth { throw error("nested deeper than \(Self.maxDepth) levels") }
     }
 
-    private mutating func parseObject(path: [String]) throws(SyntaxError) -> Node {
+    private mutating func parseObject() throws(SyntaxError) -> Node {
         try enter()
         defer { depth -= 1 }
         let start = pos
@@ -102,8 +109,12 @@ public struct JSONParser {
             guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after member name \"\(key)\"") }
             pos += 1
             skipWhitespace()
-            let child = try parseValue(path: path + [key])
-            members.append(Member(path: path + [key], key: key, range: child.range, value: child.value))
+            if collectsMembers { path.append(key) }
+            let child = try parseValue()
+            if collectsMembers {
+                members.append(Member(path: path, key: key, range: child.range, value: child.value))
+                path.removeLast()
+            }
             result.append((key, child.value))
             children.append((key, child))
             skipWhitespace()
@@ -113,7 +124,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray(path: [String]) throws(SyntaxError) -> Node {
+    private mutating func parseArray() throws(SyntaxError) -> Node {
         try enter()
         defer { depth -= 1 }
         let start = pos
@@ -125,7 +136,9 @@ public struct JSONParser {
         if peek(UInt8(ascii: "]")) { pos += 1; return node() }
         while true {
             skipWhitespace()
-            let child = try parseValue(path: path + [String(items.count)])
+            if collectsMembers { path.append(String(items.count)) }
+            let child = try parseValue()
+            if collectsMembers { path.removeLast() }
             items.append(child.value)
             children.append((nil, child))
             skipWhitespace()

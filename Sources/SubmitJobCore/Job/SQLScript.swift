@@ -66,7 +66,8 @@ public struct SQLScript: Sendable, Equatable {
                 endStatement()
             case .comment(let body):
                 // A comment need not be valid SQL (an apostrophe in prose): read what can be read.
-                let inner = String(decoding: Array(text.utf8)[body], as: UTF8.self)
+                // From `bytes`: copying the text again for every comment made reading quadratic.
+                let inner = String(decoding: bytes[body], as: UTF8.self)
                 if let tokens = try? SQLTokenizer.tokenize(inner) {
                     commented += options(in: tokens).map { Option(key: $0.key, value: $0.value, valueRange: body.lowerBound + $0.valueRange.lowerBound..<body.lowerBound + $0.valueRange.upperBound) }
                 }

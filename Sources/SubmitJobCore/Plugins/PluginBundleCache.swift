@@ -75,6 +75,9 @@ public struct PluginBundleCache: PluginBundleStore {
         var generator = SystemRandomNumberGenerator()
         let temporary = "\(directory)/.\(name).\(getpid()).\(String(generator.next(), radix: 16)).tmp"
         let activity = "building \(name)"
+        WorkInProgress.shared.doing(activity)
+        WorkInProgress.shared.writing(temporary)
+        defer { WorkInProgress.shared.finished(temporary) }
         do {
             try BundleJarWriter.write(bundle, to: temporary, deadline: deadline) { done, total in progress(activity, done, total) }
         } catch {

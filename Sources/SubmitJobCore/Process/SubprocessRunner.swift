@@ -23,6 +23,10 @@ public struct SubprocessRunner: ProcessRunner {
                 output: .sequence,
                 error: .sequence
             ) { execution in
+                // Its own group (processGroupID 0): the group's id is the child's pid.
+                let group = execution.processIdentifier.value
+                WorkInProgress.shared.started(processGroup: group)
+                defer { WorkInProgress.shared.ended(processGroup: group) }
                 let watchdog = Task {
                     try await Task.sleep(until: deadline, clock: .continuous)
                     timedOut.set()

@@ -11,11 +11,13 @@ public struct CLISubmitter: Sendable {
 
     let client: FlinkRESTClient
     let runner: any ProcessRunner
+    let locks: any HostLocks
     let log: @Sendable (String) -> Void
 
-    public init(client: FlinkRESTClient, runner: any ProcessRunner, log: @escaping @Sendable (String) -> Void) {
+    public init(client: FlinkRESTClient, runner: any ProcessRunner, locks: any HostLocks = NoHostLocks(), log: @escaping @Sendable (String) -> Void) {
         self.client = client
         self.runner = runner
+        self.locks = locks
         self.log = log
     }
 
@@ -23,12 +25,22 @@ public struct CLISubmitter: Sendable {
         guard let jobID = plan.jobID else {
             throw SubmitJobError(.internal, "a CLI submission needs a job id to be exactly-once")
         }
+        WorkInProgress.shared.submitting("asking Flink at \(client.baseURL) for its version")
         let version = try await client.config(deadline: deadline).version
+        // As over REST: a retry of the same id on this host waits for this one, then finds its job.
+        return try await locks.holding("job \(client.baseURL) \(jobID)", deadline: deadline) { (_) async throws(SubmitJobError) -> Result in
+            try await submitOnce(command: command, jobID: jobID, version: version, deadline: deadline)
+        }
+    }
+
+    func submitOnce(command: ProcessCommand, jobID: String, version: FlinkVersion, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> Result {
         if let existing = try await client.job(id: jobID, deadline: deadline) {
             log("job \(jobID) already exists (\(existing.state)); not submitting it again")
             return Result(jobID: jobID, flinkVersion: version, alreadySubmitted: true, warnings: [])
         }
         log("running \(command.executable) run -d ... (job \(jobID))")
+        WorkInProgress.shared.doing("bin/flink run was submitting job \(jobID)")
+        WorkInProgress.shared.mayHaveReachedFlink(jobID: jobID)
         // The child is stopped early enough for the settling lookup to fit in the deadline.
         let outcome = try await runner.run(command, deadline: FlinkRESTClient.attemptDeadline(before: deadline))
         switch outcome.termination {

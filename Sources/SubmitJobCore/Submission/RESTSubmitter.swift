@@ -20,15 +20,18 @@ public struct RESTSubmitter: Sendable {
     let client: FlinkRESTClient
     let fileSystem: any FileSystem
     let bundles: any PluginBundleStore
+    let locks: any HostLocks
     let log: @Sendable (String) -> Void
     let progress: @Sendable (_ activity: String, _ done: Int64, _ total: Int64) -> Void
 
     public init(client: FlinkRESTClient, fileSystem: any FileSystem, bundles: any PluginBundleStore,
+                locks: any HostLocks = NoHostLocks(),
                 log: @escaping @Sendable (String) -> Void,
                 progress: @escaping @Sendable (String, Int64, Int64) -> Void = { _, _, _ in }) {
         self.client = client
         self.fileSystem = fileSystem
         self.bundles = bundles
+        self.locks = locks
         self.log = log
         self.progress = progress
     }
@@ -37,6 +40,10 @@ public struct RESTSubmitter: Sendable {
     /// when the cluster lacks it).
     public struct RunnableJar: Sendable {
         public var name: String
+        /// What the bytes uploaded must hash to: the core jar's digest, which its name carries. A
+        /// bundle has none: its cache file only ever appears whole (by rename), and an open
+        /// descriptor keeps reading the file it opened.
+        var sha256: String?
         let file: @Sendable (ContinuousClock.Instant) throws(SubmitJobError) -> String
     }
 
@@ -45,7 +52,8 @@ public struct RESTSubmitter: Sendable {
         switch mode {
         case .classpaths, .cluster:
             let path = plan.coreJar
-            return RunnableJar(name: Self.jarName(forSHA256: try fileSystem.sha256(of: path)), file: { _ in path })
+            let digest = try fileSystem.sha256(of: path)
+            return RunnableJar(name: Self.jarName(forSHA256: digest), sha256: digest, file: { _ in path })
         case .bundle:
             let bundle = plan.bundle
             let name = try bundles.name(of: bundle)
@@ -67,11 +75,21 @@ public struct RESTSubmitter: Sendable {
         guard let jobID = plan.jobID else {
             throw SubmitJobError(.internal, "a REST submission needs a job id to be exactly-once")
         }
+        WorkInProgress.shared.submitting("asking Flink at \(client.baseURL) for its version")
         let cluster = try await client.config(deadline: deadline)
         guard cluster.webSubmit else {
             throw SubmitJobError(.configuration, "Flink at \(client.baseURL) has jar submission turned off (web.submit.enable: false)")
         }
         let mode = try PluginMode.resolve(plan.pluginMode, for: cluster.version)
+        // From the lookup to the run's answer: a retry of the same id on this host waits, then
+        // finds the job instead of racing it (1.12 would run an ended job's id again).
+        return try await locks.holding("job \(client.baseURL) \(jobID)", deadline: deadline) { (_) async throws(SubmitJobError) -> Result in
+            try await submitOnce(plan, jobID: jobID, cluster: cluster, mode: mode, deadline: deadline)
+        }
+    }
+
+    func submitOnce(_ plan: SubmissionPlan, jobID: String, cluster: FlinkRESTClient.ClusterConfig, mode: PluginMode,
+                    deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> Result {
         let warnings: [String] = []
         // A retry after the first job ended: 1.12 would start a second job under the same id.
         if let existing = try await client.job(id: jobID, deadline: deadline) {
@@ -117,32 +135,56 @@ public struct RESTSubmitter: Sendable {
     }
 
     func findOrUpload(_ jar: RunnableJar, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> (id: String, uploaded: Bool) {
+        WorkInProgress.shared.doing("looking for \(jar.name) on Flink")
         if let existing = try await client.jar(named: jar.name, deadline: deadline) { return (existing.id, false) }
-        return (try await upload(jar, deadline: deadline), true)
+        // One upload per jar and cluster on this host: the others wait, then find it.
+        return try await locks.holding("upload \(client.baseURL) \(jar.name)", deadline: deadline) { (waited) async throws(SubmitJobError) -> (id: String, uploaded: Bool) in
+            if waited, let existing = try await client.jar(named: jar.name, deadline: deadline) { return (existing.id, false) }
+            return (try await upload(jar, deadline: deadline), true)
+        }
     }
 
+    /// Uploads the jar, then keeps to the earliest copy of its name: another host may have
+    /// uploaded the same jar at the same time, and every submitter settles on that one copy
+    /// (deleting its own later one), so duplicates do not pile up and prune keeps what runs.
     func upload(_ jar: RunnableJar, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> String {
         let path = try jar.file(deadline)
         log("uploading \(path) to \(client.baseURL) as \(jar.name)")
         let progress = self.progress
         let activity = "uploading \(jar.name)"
-        return try await client.upload(path: path, as: jar.name, deadline: deadline) { done, total in progress(activity, done, total) }
+        WorkInProgress.shared.doing(activity)
+        let ours = try await client.upload(path: path, as: jar.name, sha256: jar.sha256, deadline: deadline) { done, total in progress(activity, done, total) }
+        guard let earliest = try? await client.jar(named: jar.name, deadline: deadline), earliest.id != ours else { return ours }
+        log("\(jar.name) was uploaded earlier by another submitter (\(earliest.id)); using that copy and deleting ours (\(ours))")
+        do {
+            try await client.deleteJar(id: ours, deadline: deadline)
+        } catch {
+            log("warning: could not delete the duplicate \(ours): \(error.message)")
+        }
+        return earliest.id
     }
 
     /// Runs the jar; when the answer is lost (deadline, broken connection) the job id decides:
     /// a job Flink knows means success (nil response), none means the outcome is unknown.
     func runSettlingLostAnswers(jarID: String, body: JSONValue, jobID: String, deadline: ContinuousClock.Instant) async throws(SubmitJobError) -> HTTPResponse? {
+        WorkInProgress.shared.doing("waiting for Flink's answer to the run of job \(jobID)")
+        WorkInProgress.shared.mayHaveReachedFlink(jobID: jobID)
+        let lost: String
         do {
-            return try await client.run(jarID: jarID, body: body, deadline: FlinkRESTClient.attemptDeadline(before: deadline))
+            let answer = try await client.run(jarID: jarID, body: body, deadline: FlinkRESTClient.attemptDeadline(before: deadline))
+            // A gateway's 502/504 may come after the request reached the JobManager: as good as no answer.
+            guard [502, 503, 504].contains(answer.status) else { return answer }
+            lost = "HTTP \(answer.status)\(FlinkRESTClient.gatewayAnswer(answer))"
         } catch where error.code == .timedOut || error.code == .unexpectedResponse {
-            log("no answer to the run of job \(jobID) (\(error.message)); looking the job up")
-            let lookup = await client.lookUpJob(id: jobID, by: deadline)
-            guard lookup == .known else {
-                throw SubmitJobError(.timedOut, "the outcome of submitting job \(jobID) is unknown: \(error.message)\(lookup.failureNote). Look it up, or submit again with --job-id \(jobID): Flink refuses a second job with a running job's id",
-                    context: [("jobId", .string(jobID))])
-            }
-            return nil
+            lost = error.message
         }
+        log("no answer to the run of job \(jobID) (\(lost)); looking the job up")
+        let lookup = await client.lookUpJob(id: jobID, by: deadline)
+        guard lookup == .known else {
+            throw SubmitJobError(.timedOut, "the outcome of submitting job \(jobID) is unknown: \(lost)\(lookup.failureNote). Look it up, or submit again with --job-id \(jobID): Flink refuses a second job with a running job's id",
+                context: [("jobId", .string(jobID))])
+        }
+        return nil
     }
 
     /// Flink's words when the jar id is unknown: "Jar file /.../flink-web-upload/<id> does not exist" (1.12, 1.20).

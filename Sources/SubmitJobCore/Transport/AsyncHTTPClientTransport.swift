@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -16,6 +17,8 @@ import Darwin
 public final class AsyncHTTPClientTransport: HTTPTransport {
     /// Bound on a response body: Flink's answers are small; a huge one is garbage, not a reason to grow.
     static let maxResponseBytes = 16 << 20
+    /// How long past a deadline a stalled body may keep a call open (part of the documented grace).
+    static let deadlineMargin: Duration = .milliseconds(250)
     private let client: HTTPClient
     private let tls: TLSConfiguration
     private let headers: [(String, String)]
@@ -49,8 +52,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         case .json(let text):
             outgoing.headers.add(name: "Content-Type", value: "application/json")
             outgoing.body = .bytes(ByteBuffer(string: text))
-        case .file(let field, let fileName, let path, let progress):
-            let upload = try MultipartFileUpload(field: field, fileName: fileName, path: path, progress: progress)
+        case .file(let field, let fileName, let path, let sha256, let progress):
+            let upload = try MultipartFileUpload(field: field, fileName: fileName, path: path, sha256: sha256, progress: progress)
             outgoing.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(upload.boundary)")
             outgoing.body = .stream(upload, length: .known(upload.length))
         }
@@ -81,7 +84,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
                 }
             }
             group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
+                // A moment after the client's own deadline, which, for a request still waiting for
+                // a connection, reports why none came (a name that does not resolve, refused): that
+                // is "unreachable", not "timed out".
+                try await Task.sleep(until: deadline + Self.deadlineMargin, clock: .continuous)
                 throw TransportError.timedOut
             }
             defer { group.cancelAll() }
@@ -134,11 +140,13 @@ struct MultipartFileUpload: AsyncSequence, Sendable {
     let tail: String
     let path: String
     let fileSize: Int64
+    let expectedSHA256: String?
     let progress: (@Sendable (Int64, Int64) -> Void)?
     var length: Int64 { Int64(head.utf8.count) + fileSize + Int64(tail.utf8.count) }
 
-    init(field: String, fileName: String, path: String, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws {
+    init(field: String, fileName: String, path: String, sha256: String? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws {
         self.progress = progress
+        self.expectedSHA256 = sha256
         var generator = SystemRandomNumberGenerator()
         boundary = "submitjob-" + String(generator.next(), radix: 16) + String(generator.next(), radix: 16)
         head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: application/java-archive\r\n\r\n"
@@ -156,6 +164,7 @@ struct MultipartFileUpload: AsyncSequence, Sendable {
         var stage = 0
         var file: OpenFile?
         var sent: Int64 = 0
+        var hasher = SHA256()
 
         mutating func next() async throws -> ByteBuffer? {
             switch stage {
@@ -171,6 +180,7 @@ struct MultipartFileUpload: AsyncSequence, Sendable {
                 }
                 if count < 0 { throw TransportError.failed("reading \(upload.path) failed") }
                 if count > 0 {
+                    if upload.expectedSHA256 != nil { buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
                     sent += Int64(count)
                     upload.progress?(sent, upload.fileSize)
                     return buffer
@@ -178,7 +188,14 @@ struct MultipartFileUpload: AsyncSequence, Sendable {
                 self.file = nil
                 stage = 2
                 // The length was announced up front; a file that changed size would corrupt the upload.
-                guard sent == upload.fileSize else { throw TransportError.failed("\(upload.path) changed size during the upload") }
+                guard sent == upload.fileSize else { throw TransportError.sourceChanged("\(upload.path) changed size during the upload") }
+                // The tail is what makes the part whole: without it Flink stores nothing.
+                if let expected = upload.expectedSHA256 {
+                    let digest = hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+                    guard digest == expected else {
+                        throw TransportError.sourceChanged("\(upload.path) changed during the upload (its bytes hash to \(digest.prefix(16)), not \(expected.prefix(16)))")
+                    }
+                }
                 return ByteBuffer(string: upload.tail)
             default:
                 return nil

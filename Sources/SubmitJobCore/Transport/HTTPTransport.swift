@@ -9,8 +9,10 @@ public struct HTTPRequest: Sendable {
         case none
         case json(String)
         /// multipart/form-data with one file part, streamed from disk so memory does not grow with the file.
-        /// `progress` hears (bytes of the file sent, its size) after each chunk.
-        case file(field: String, fileName: String, path: String, progress: (@Sendable (Int64, Int64) -> Void)? = nil)
+        /// `progress` hears (bytes of the file sent, its size) after each chunk. With `sha256` the
+        /// bytes sent are hashed as they go, and the upload breaks off before its end unless they
+        /// match (`sourceChanged`): a file rewritten during the upload is never stored whole.
+        case file(field: String, fileName: String, path: String, sha256: String? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil)
     }
 
     public var method: Method
@@ -49,6 +51,8 @@ public enum TransportError: Error, Sendable, Equatable {
     /// The TLS handshake failed (certificate not trusted, expired, for another host, our client
     /// certificate refused): no request reached the server, and retrying will not help.
     case tls(String)
+    /// The file being uploaded changed on disk while it was sent; the upload was broken off.
+    case sourceChanged(String)
 }
 
 public protocol HTTPTransport: Sendable {

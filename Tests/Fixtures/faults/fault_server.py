@@ -6,6 +6,15 @@ Usage: fault_server.py MODE [UPSTREAM_URL]   (prints the loopback port it listen
   reset              accepts and resets the connection (RST)
   garbage            answers with bytes that are not HTTP
   headers-then-hang  sends a 200 head announcing a body, then stalls
+  drip               answers 200 with a JSON body, one byte a second
+  html-502, html-503 answers every request with that status and an HTML page, as a gateway does
+  reset-upload       proxies to UPSTREAM; reads half of the first POST /jars/upload, then resets
+  kill-before-run    proxies to UPSTREAM; before forwarding the first POST /jars/:id/run it runs
+                     $FAULT_HOOK (a shell command: the test's kill of the real JobManager)
+  kill-during-run    the same, but runs $FAULT_HOOK once the run request is on its way to Flink
+                     (Chunjun's Main is then compiling the job in the JobManager)
+  slow-upload        proxies to UPSTREAM; reads uploads at 8 KiB a second (a submitter stays
+                     in the middle of its upload long enough to be killed there)
   lose-run-answer    proxies to UPSTREAM (a real Flink); forwards POST /jars/:id/run, lets Flink
                      act on it, then never answers: a lost answer
   delete-jar-first   proxies to UPSTREAM; before forwarding the first POST /jars/:id/run it deletes
@@ -18,6 +27,8 @@ It stops by itself after 10 minutes, so a crashed test run never leaves it behin
 """
 import http.server
 import json
+import os
+import subprocess
 import signal
 import socket
 import socketserver
@@ -34,6 +45,8 @@ SERVING = __name__ == "__main__"
 MODE = sys.argv[1] if SERVING else None
 UPSTREAM = sys.argv[2].rstrip("/") if SERVING and len(sys.argv) > 2 else None
 deleted_once = threading.Event()
+hooked_once = threading.Event()
+PROXY_MODES = ("lose-run-answer", "delete-jar-first", "reset-upload", "kill-before-run", "kill-during-run", "slow-upload")
 LIFETIME_SECONDS = 600
 
 
@@ -55,15 +68,55 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def reset(self):
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def read_slowly(self, length):
+        body = b""
+        while len(body) < length:
+            chunk = self.rfile.read(min(8192, length - len(body)))
+            if not chunk:
+                break
+            body += chunk
+            time.sleep(1)
+        return body
+
     def handle_any(self):
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
+        is_upload = self.command == "POST" and self.path == "/jars/upload"
+        if is_upload and MODE == "reset-upload":
+            self.rfile.read(length // 2)
+            self.reset()
+            return
+        if is_upload and MODE == "slow-upload":
+            body = self.read_slowly(length)
+            if len(body) < length:
+                # The submitter died mid-upload: Flink, too, would see a broken request and store nothing.
+                self.close_connection = True
+                return
+        else:
+            body = self.rfile.read(length) if length else None
         is_run = self.command == "POST" and self.path.startswith("/jars/") and self.path.endswith("/run")
         if is_run and MODE == "delete-jar-first" and not deleted_once.is_set():
             deleted_once.set()
             jar_id = self.path.split("/")[2]
             forward("DELETE", "/jars/" + jar_id, None, {})
-        status, payload, content_type = forward(self.command, self.path, body, self.headers)
+        hook = is_run and MODE in ("kill-before-run", "kill-during-run") and not hooked_once.is_set()
+        if hook:
+            hooked_once.set()
+        if hook and MODE == "kill-before-run":
+            subprocess.run(os.environ["FAULT_HOOK"], shell=True, check=False)
+        if hook and MODE == "kill-during-run":
+            # The request reaches Flink first; the JobManager dies while it works on it.
+            threading.Timer(0.3, lambda: subprocess.run(os.environ["FAULT_HOOK"], shell=True, check=False)).start()
+        try:
+            status, payload, content_type = forward(self.command, self.path, body, self.headers)
+        except OSError:
+            # The JobManager is gone: its clients see the connection die, so ours does too.
+            self.reset()
+            return
         if is_run and MODE == "lose-run-answer":
             time.sleep(LIFETIME_SECONDS)
             return
@@ -179,6 +232,23 @@ class RawFaults(socketserver.BaseRequestHandler):
         elif MODE == "headers-then-hang":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
             time.sleep(LIFETIME_SECONDS)
+        elif MODE == "drip":
+            body = json.dumps({"flink-version": "1.20.3", "features": {"web-submit": True}}).encode()
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+            try:
+                for byte in head + body:
+                    conn.sendall(bytes([byte]))
+                    time.sleep(1)
+            except OSError:
+                pass
+        elif MODE in ("html-502", "html-503"):
+            status = MODE[-3:]
+            reason = {"502": "Bad Gateway", "503": "Service Temporarily Unavailable"}[status]
+            page = ("<html>\r\n<head><title>%s %s</title></head>\r\n<body>\r\n<center><h1>%s %s</h1></center>\r\n"
+                    "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n" % (status, reason, status, reason)).encode()
+            conn.sendall(("HTTP/1.1 %s %s\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                          % (status, reason, len(page))).encode() + page)
+            conn.close()
 
 
 class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
@@ -191,7 +261,7 @@ def main():
     # the test can stop us by PID.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    handler = Proxy if MODE in ("lose-run-answer", "delete-jar-first") else EchoFlink if MODE == "echo-run" else RawFaults
+    handler = Proxy if MODE in PROXY_MODES else EchoFlink if MODE == "echo-run" else RawFaults
     server = Server(("127.0.0.1", 0), handler)
     print(server.server_address[1], flush=True)
     threading.Timer(LIFETIME_SECONDS, server.shutdown).start()

@@ -1,0 +1,2 @@
+// Only the header matters; SwiftPM wants a source file in a C target.
+#include "FuzzDriver.h"

@@ -1,0 +1,88 @@
+import Testing
+@testable import SubmitJobCore
+
+/// What fuzzing (Fuzz/, scripts/fuzz.sh) found, kept as tests; the inputs are also replayed
+/// from Fuzz/Regressions/<target>/.
+@Suite struct FuzzRegressionTests {
+    /// An '=' followed by a combining mark is one Character with it: a Character split missed it.
+    @Test func keyValueSplitsAtTheFirstEqualsByte() {
+        let pair = KeyValueArgument("k=\u{301}v=w")
+        #expect(pair.map { Array($0.key.utf8) } == Array("k".utf8))
+        #expect(pair.map { Array($0.value.utf8) } == Array("\u{301}v=w".utf8))
+        #expect(KeyValueArgument("k=")?.value == "")
+        #expect(KeyValueArgument("=v") == nil)
+        #expect(KeyValueArgument("kv") == nil)
+    }
+
+    /// Flink's readLine ends a line at "\n", "\r" or "\r\n"; "\r\n" is one Character, so a
+    /// Character split read a CRLF file as one line. Java's trim drops control characters too.
+    @Test func legacyConfigurationLinesEndAsJavaEndsThem() {
+        let configuration = FlinkConfiguration.parseLegacy("rest.address: jm\r\nrest.port: 9091\r\n# c\rrest.path: /p #\u{301}x\n\u{1}key:\u{1} value\u{1}", file: "f")
+        #expect(configuration["rest.address"] == "jm")
+        #expect(configuration["rest.port"] == "9091")
+        #expect(configuration.origin(of: "rest.port") == "f line 2")
+        #expect(configuration["rest.path"] == "/p")
+        #expect(configuration.origin(of: "rest.path") == "f line 4")
+        #expect(configuration["key:"] == nil && configuration["key"] == nil, "\u{1} is not ' ' in the separator")
+    }
+
+    /// What passed validation must make a URL: brackets and ':' only as an IPv6 address, the
+    /// port in its plain form, '%' only as %XX.
+    @Test func configuredEndpointIsAlwaysAURL() throws {
+        func resolve(_ text: String) -> String {
+            do { return try FlinkEndpoint.resolve(.init(configuration: FlinkConfiguration.parseLegacy(text, file: "f"))).url } catch { return "\(error.code)" }
+        }
+        #expect(resolve("rest.address: [::1\n") == "configuration")
+        #expect(resolve("rest.address: ::1]\n") == "configuration")
+        #expect(resolve("rest.address: a:b\n") == "configuration")
+        #expect(resolve("rest.address: a[b]\n") == "configuration")
+        #expect(resolve("rest.path: /a%zz\n") == "configuration")
+        #expect(resolve("rest.path: /a%2\n") == "configuration")
+        #expect(resolve("rest.address: ::1\n") == "http://[::1]:8081")
+        #expect(resolve("rest.address: [fe80::1]\n") == "http://[fe80::1]:8081")
+        #expect(resolve("rest.port: +8082\n") == "http://localhost:8082")
+        #expect(resolve("rest.port: 08082\n") == "http://localhost:8082")
+        #expect(resolve("rest.path: /a%2Fb\n") == "http://localhost:8081/a%2Fb")
+    }
+
+    /// Aliases share nodes: a few lines can stand for billions of values, and Yams hashes a key
+    /// node whole, so a deep alias used as a key never finished. Counted on libyaml's events first.
+    @Test(.timeLimit(.minutes(1))) func yamlAliasesThatExpandWithoutBoundAreRefused() throws {
+        var lines = ["l0: &l0 {x: 1, y: 2}"]
+        for i in 1...13 { lines.append("l\(i): &l\(i) {a: *l\(i - 1), b: *l\(i - 1), c: *l\(i - 1), d: *l\(i - 1)}") }
+        for text in [lines.joined(separator: "\n"), (lines + ["? *l13", ": 1"]).joined(separator: "\n")] {
+            #expect(throws: SubmitJobError.self) { try FlinkConfiguration.parseStandard(text, file: "config.yaml") }
+        }
+        let shared = try FlinkConfiguration.parseStandard("base: &b {address: jm, port: 8081}\nrest: *b\n", file: "config.yaml")
+        #expect(shared["rest.address"] == "jm" && shared["base.port"] == "8081")
+    }
+
+    /// Chunjun splits -p at every ',' byte; validate looks for ',' Characters, and a ',' followed
+    /// by a combining mark is not one. The fix belongs in PlanBuilder.validate (compare UTF-8).
+    @Test func paramWithACommaBeforeACombiningMarkIsRefused() {
+        withKnownIssue("PlanBuilder.validate checks ',' as a Character") {
+            var options = SubmissionOptions()
+            options.params = [("k", ",\u{301}v")]
+            #expect(throws: SubmitJobError.self) { try PlanBuilder.validate(options) }
+        }
+    }
+
+    /// Each comment copied the whole script again: 100,000 comment lines took minutes.
+    @Test(.timeLimit(.minutes(1))) func manyCommentsReadInLinearTime() throws {
+        let text = String(repeating: "-- 'k' = 'v'\n", count: 100_000) + "INSERT INTO t SELECT 1;"
+        let script = try SQLScript.parse(text)
+        #expect(script.commentedOptions.count == 100_000)
+        #expect(script.insertCount == 1)
+    }
+
+    /// Every value carried a copy of its path: memory in proportion to size times depth.
+    /// parseTree keeps no paths; parse still reports each member's.
+    @Test(.timeLimit(.minutes(1))) func deepDocumentsParseWithoutPathCopies() throws {
+        let depth = 500
+        let text = String(repeating: "{\"a\":", count: depth) + "[" + Array(repeating: "{\"k\":1}", count: 100_000).joined(separator: ",") + "]" + String(repeating: "}", count: depth)
+        let tree = try JSONParser.parseTree(text)
+        #expect(tree.children.count == 1)
+        let parsed = try JSONParser.parse(#"{"a":[{"b":1},2],"c":{"d":null}}"#)
+        #expect(parsed.members.map(\.path) == [["a", "0", "b"], ["a"], ["c", "d"], ["c"]])
+    }
+}
