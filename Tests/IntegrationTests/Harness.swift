@@ -309,21 +309,22 @@ final class PrivateCluster: @unchecked Sendable {
     let version: String
     private let ports: [String]
     private let conf: [String]
+    private let slots: Int
     private var stopped = false
 
     /// `conf`: KEY=VALUE lines for the instance's Flink configuration (flink.sh --conf).
-    init(version: String, conf: [String] = []) async throws {
+    init(version: String, conf: [String] = [], slots: Int = 2) async throws {
         let root = Harness.environment["SUBMITJOB_IT_PRIVATE_CLUSTERS"] ?? ""
         guard !root.isEmpty else { throw Failure("SUBMITJOB_IT_PRIVATE_CLUSTERS is not set (run through make test)") }
         instance = "\(root)/flink-\(version)-\(UUID().uuidString.prefix(8))"
         let ports = try await Self.output(["/usr/bin/env", "python3", Harness.repository.appendingPathComponent("scripts/free-ports.py").path, "2"])
             .split(whereSeparator: \.isWhitespace).map(String.init)
-        (self.version, self.ports, self.conf) = (version, ports, conf)
-        url = try await Self.start(version, instance, ports, conf)
+        (self.version, self.ports, self.conf, self.slots) = (version, ports, conf, slots)
+        url = try await Self.start(version, instance, ports, conf, slots)
     }
 
-    private static func start(_ version: String, _ instance: String, _ ports: [String], _ conf: [String]) async throws -> String {
-        try await output([flinkSH, "start", version, instance, "--rest-port", ports[0], "--rpc-port", ports[1], "--slots", "2"]
+    private static func start(_ version: String, _ instance: String, _ ports: [String], _ conf: [String], _ slots: Int) async throws -> String {
+        try await output([flinkSH, "start", version, instance, "--rest-port", ports[0], "--rpc-port", ports[1], "--slots", String(slots)]
                          + conf.flatMap { ["--conf", $0] })
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -334,7 +335,7 @@ final class PrivateCluster: @unchecked Sendable {
     func restart(freshDisk: Bool = false) async throws {
         _ = try await Self.output([Self.flinkSH, "stop", instance])
         if freshDisk { try? FileManager.default.removeItem(atPath: "\(instance)/web-upload") }
-        _ = try await Self.start(version, instance, ports, conf)
+        _ = try await Self.start(version, instance, ports, conf, slots)
     }
 
     var cluster: Cluster { Cluster(version: String(version.prefix(4)), url: url, dist: Harness.dist, distOnClasspath: false) }

@@ -25,6 +25,7 @@ Usage: fault_server.py MODE [UPSTREAM_URL]   (prints the loopback port it listen
 
 It stops by itself after 10 minutes, so a crashed test run never leaves it behind.
 """
+import http.client
 import http.server
 import json
 import os
@@ -109,8 +110,25 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if hook and MODE == "kill-before-run":
             subprocess.run(os.environ["FAULT_HOOK"], shell=True, check=False)
         if hook and MODE == "kill-during-run":
-            # The request reaches Flink first; the JobManager dies while it works on it.
-            threading.Timer(0.3, lambda: subprocess.run(os.environ["FAULT_HOOK"], shell=True, check=False)).start()
+            # The whole request reaches Flink first; the JobManager dies while it works on it
+            # (running Chunjun's Main takes it far longer than the hook's kill -9).
+            upstream = urllib.parse.urlsplit(UPSTREAM)
+            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
+            try:
+                connection.request(self.command, self.path, body=body,
+                                   headers={"Content-Type": self.headers.get("Content-Type") or "application/json"})
+                subprocess.run(os.environ["FAULT_HOOK"], shell=True, check=False)
+                response = connection.getresponse()
+                status, payload, content_type = response.status, response.read(), response.headers.get("Content-Type", "application/json")
+            except OSError:
+                self.reset()
+                return
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
         try:
             status, payload, content_type = forward(self.command, self.path, body, self.headers)
         except OSError:
