@@ -4,8 +4,7 @@
 // come back byte for byte.
 import SubmitJobCore
 
-/// A sync job and a dist that resolve, so every accepted option set makes a plan. Statics, not
-/// globals: libFuzzer's main runs, not Swift's, so nothing may depend on top-level code.
+/// A sync job and a dist that resolve, so every accepted option set makes a plan.
 enum Fixture {
     static let job = try! ChunjunJob(text: #"{"job": {"content": [{"reader": {"name": "streamreader", "parameter": {}}, "writer": {"name": "streamwriter", "parameter": {}}}]}}"#)
     static let dist = ChunjunDist(root: "/dist", paths: [
