@@ -13,7 +13,7 @@ TARGET      ?= standalone
 PIN         ?=
 FROM        ?=
 
-.PHONY: build test unit-test demo fuzz image image-test clean
+.PHONY: build test unit-test demo fuzz compat image image-test clean
 
 build:
 	$(SWIFT) build $(RELEASE_FLAGS)
@@ -31,6 +31,13 @@ unit-test:
 # Starts a local Flink, submits a Chunjun-shaped job, prints the result and the job's state, stops Flink.
 demo:
 	SUBMITJOB_CACHE=$(CACHE) scripts/demo.sh
+
+# The live compatibility matrix: the newest patch of every Flink line on PyPI (1.12 to 2.3), one local
+# cluster each, sync/SQL over REST and bin/flink, jar reuse, one job per id, config, savepoints.
+# Writes COMPATIBILITY.md; exits non-zero if any check failed. About 35 minutes on 2 cores.
+# VERSIONS="1.16.3 2.3.0" runs only those.
+compat:
+	SUBMITJOB_CACHE=$(CACHE) scripts/compat.sh $(if $(VERSIONS),--versions '$(VERSIONS)')
 
 # libFuzzer runs of every target in Fuzz/, 1,000,000 executions each; summary in Fuzz/.build/fuzz-summary.txt.
 fuzz:

@@ -155,13 +155,16 @@ fetch_wheel() {  # fetch_wheel VERSION
 # 2.1, a wheel (pyflink/lib, pyflink/opt, ...) from 2.2 on.
 fetch_libraries() {  # fetch_libraries VERSION -> FOUND
   local version=$1
-  local names=("$CACHE/pip/apache-flink-libraries-$version.tar.gz"
-               "$CACHE/pip/apache_flink_libraries-$version.tar.gz"
-               "$CACHE/pip/apache_flink_libraries-$version-"*.whl)
-  find_cached "${names[@]}" && return 0
-  log "downloading apache-flink-libraries==$version from PyPI (230-320 MB)"
+  libraries_cached "$version" && return 0
+  log "downloading apache-flink-libraries==$version from PyPI (230-330 MB)"
   pip_download "apache-flink-libraries==$version" || die "could not download apache-flink-libraries==$version"
-  find_cached "${names[@]}" || die "pip gave no apache-flink-libraries $version sdist or wheel"
+  libraries_cached "$version" || die "pip gave no apache-flink-libraries $version sdist or wheel"
+}
+
+# A function, not a list made once: the wheel's glob must expand after the download too.
+libraries_cached() {  # libraries_cached VERSION -> FOUND
+  find_cached "$CACHE/pip/apache-flink-libraries-$1.tar.gz" "$CACHE/pip/apache_flink_libraries-$1.tar.gz" \
+    "$CACHE/pip/apache_flink_libraries-$1-"*.whl
 }
 
 install_flink() {  # install_flink VERSION -> sets HOME_DIR

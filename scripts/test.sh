@@ -2,7 +2,8 @@
 # The whole test suite: builds the static binary and the fixture chunjun-dist (for 1.x and for
 # 2.x), runs the fuzz targets briefly (scripts/fuzz.sh smoke), starts real Flink 1.20.3, 1.12.5 and 2.2.1 clusters on loopback (two of 1.12.5: one with
 # the dist under lib/ for REST, one without for bin/flink run -C), runs every Swift test against
-# them, and stops the clusters whatever happens (also the private ones tests start themselves).
+# them, and stops the clusters whatever happens (also the private ones tests start themselves);
+# then make compat's matrix on one release (scripts/compat.sh --versions 1.12.5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$PWD
@@ -74,7 +75,10 @@ export SUBMITJOB_IT_WORK="$run_dir/work"
 export SUBMITJOB_CACHE_DIR="$run_dir/submitjob-cache"
 mkdir -p "$SUBMITJOB_IT_WORK"
 status=0
-swift test --no-parallel 2>&1 | tee "$run_dir/swift-test.log" || status=$?
+swift test --no-parallel --skip CompatibilityTests 2>&1 | tee "$run_dir/swift-test.log" || status=$?
+# make compat's slice: the matrix script end to end (its own cluster, the CompatibilityTests suite,
+# the report) on 1.12.5, the image's Flink line; `make compat` runs every line.
+scripts/compat.sh --skip-build --versions 1.12.5 --output "$run_dir/COMPATIBILITY-1.12.5.md" || status=$?
 # The backend's side: the copyable Java class, compiled with javac and run against the 1.20 cluster.
 scripts/test-java-example.sh || status=$?
 # The static binary on the Flink 1.12.7 image's userland: a Debian 11 root (glibc 2.31), via chroot.

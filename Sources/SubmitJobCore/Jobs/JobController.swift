@@ -115,10 +115,10 @@ public struct JobController: Sendable {
 
     // MARK: Plumbing
 
-    /// Triggers the asynchronous operation and polls it until it completes or fails. From 1.14
+    /// Triggers the asynchronous operation and polls it until it completes or fails. From 1.15
     /// the trigger id is ours, and Flink takes a trigger id once (a repeat gets the same
     /// operation, seen live on 1.20 and 2.2): a request whose answer was lost is simply sent
-    /// again, never a second savepoint. Before 1.14 a lost answer leaves the outcome unknown.
+    /// again, never a second savepoint. Before 1.15 a lost answer leaves the outcome unknown.
     func run(_ operation: Operation, id: String, version: FlinkVersion, deadline: ContinuousClock.Instant,
              body: (String?) -> JSONValue) async throws(SubmitJobError) -> String {
         var generator = SystemRandomNumberGenerator()

@@ -19,6 +19,9 @@ Usage: fault_server.py MODE [UPSTREAM_URL]   (prints the loopback port it listen
                      act on it, then never answers: a lost answer
   delete-jar-first   proxies to UPSTREAM; before forwarding the first POST /jars/:id/run it deletes
                      that jar on Flink, as a JobManager restart would between lookup and run
+  record             proxies to UPSTREAM and appends one JSON line per exchange to $RECORD_FILE:
+                     method, path, the top-level fields of a JSON request body and of the answer,
+                     the status (what a version's REST API was sent and gave back)
   echo-run           a stand-in Flink 1.20.3 (GET /config, GET /jobs/:id → 404, GET /jars, upload)
                      that answers every POST /jars/:id/run with a 500 whose trace echoes the request
                      body raw and URL-decoded, as Flink does when Chunjun's Main fails on its arguments
@@ -47,7 +50,7 @@ MODE = sys.argv[1] if SERVING else None
 UPSTREAM = sys.argv[2].rstrip("/") if SERVING and len(sys.argv) > 2 else None
 deleted_once = threading.Event()
 hooked_once = threading.Event()
-PROXY_MODES = ("lose-run-answer", "delete-jar-first", "reset-upload", "kill-before-run", "kill-during-run", "slow-upload")
+PROXY_MODES = ("record", "lose-run-answer", "delete-jar-first", "reset-upload", "kill-before-run", "kill-during-run", "slow-upload")
 LIFETIME_SECONDS = 600
 
 
@@ -61,6 +64,29 @@ def forward(method, path, body, headers):
             return response.status, response.read(), response.headers.get("Content-Type", "application/json")
     except urllib.error.HTTPError as error:
         return error.code, error.read(), "application/json"
+
+
+record_lock = threading.Lock()
+
+
+def fields(content_type, data):
+    """The top-level field names of a JSON object body; None for anything else."""
+    if not data or "json" not in content_type:
+        return None
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    return sorted(value) if isinstance(value, dict) else None
+
+
+def record(method, path, content_type, body, status, payload):
+    line = json.dumps({"method": method, "path": path, "status": status,
+                       "request": fields(content_type, body),
+                       "requestBytes": len(body or b""),
+                       "answer": fields("json", payload)})
+    with record_lock, open(os.environ["RECORD_FILE"], "a") as f:
+        f.write(line + "\n")
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -138,6 +164,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if is_run and MODE == "lose-run-answer":
             time.sleep(LIFETIME_SECONDS)
             return
+        if MODE == "record":
+            record(self.command, self.path, self.headers.get("Content-Type") or "", body, status, payload)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
