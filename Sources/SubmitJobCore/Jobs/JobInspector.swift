@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// Flink answers every `GET /jobs/:id/...` from a copy of the job it refreshes every
 /// `web.refresh-interval` (3 s): a job cancelled a moment ago still says RUNNING there. The
-/// state therefore comes from a live source: `GET /jobs/:id/status` where it exists (1.20 and
-/// 2.x, seen live), else `GET /jobs/overview` (1.12).
+/// state therefore comes from a live source: `GET /jobs/:id/status` where it exists (1.16 and
+/// later; 1.12–1.15 answer 404, seen live by `make compat`), else `GET /jobs/overview`.
 public final class JobInspector: Sendable {
     public struct Detail: OptionSet, Sendable {
         public let rawValue: Int
