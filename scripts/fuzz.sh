@@ -12,6 +12,9 @@ set -euo pipefail
 # libFuzzer and ASan report a crash with its stack; Swift's own backtracer would only add
 # delay (and outlive the run holding its output open).
 export SWIFT_BACKTRACE=enable=no
+# Swift seeds its Hasher at random per process: dictionary order, and with it the coverage that
+# steers the mutations, would differ from run to run. Fixed, the smoke run (-seed=1) repeats.
+export SWIFT_DETERMINISTIC_HASHING=1
 
 mode=${1:-smoke}
 root=$(cd "$(dirname "$0")/.." && pwd)

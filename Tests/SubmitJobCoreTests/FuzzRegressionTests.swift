@@ -60,11 +60,29 @@ import Testing
     /// Chunjun splits -p at every ',' byte; validate looks for ',' Characters, and a ',' followed
     /// by a combining mark is not one. The fix belongs in PlanBuilder.validate (compare UTF-8).
     @Test func paramWithACommaBeforeACombiningMarkIsRefused() {
-        withKnownIssue("PlanBuilder.validate checks ',' as a Character") {
+        for (key, value) in [("k", ",\u{301}v"), ("k,\u{301}", "v"), ("k=\u{301}", "v")] {
             var options = SubmissionOptions()
-            options.params = [("k", ",\u{301}v")]
-            #expect(throws: SubmitJobError.self) { try PlanBuilder.validate(options) }
+            options.params = [(key, value)]
+            #expect(throws: SubmitJobError.self, "\(key.debugDescription)=\(value.debugDescription)") { try PlanBuilder.validate(options) }
         }
+        // The mark alone is fine: only the separator bytes are refused.
+        var options = SubmissionOptions()
+        options.params = [("k\u{301}", "v\u{301}")]
+        #expect(throws: Never.self) { try PlanBuilder.validate(options) }
+    }
+
+    /// Keys that Swift finds equal (canonically equivalent) but Java does not: both reach Chunjun.
+    @Test func canonicallyEquivalentConfKeysStayTwo() throws {
+        let job = try ChunjunJob(text: #"{"job": {"content": [{"reader": {"name": "streamreader", "parameter": {}}, "writer": {"name": "streamwriter", "parameter": {}}}]}}"#)
+        let dist = ChunjunDist(root: "/dist", paths: ["chunjun-core.jar", "connector/stream/chunjun-connector-stream.jar", "metrics/prometheus/chunjun-metrics-prometheus.jar"])
+        var options = SubmissionOptions()
+        options.conf = [("\u{FFFD}\u{301}", "a"), ("\u{FFFD}\u{341}", "b"), ("\u{FFFD}\u{301}", "c")]
+        options.params = [("k\u{301}", "1"), ("k\u{341}", "2")]
+        let args = try PlanBuilder.build(job: job, dist: dist, options: options).programArgs
+        let confProp = try #require(args.firstIndex(of: "-confProp").map { args[$0 + 1] })
+        // What Java's URLEncoder makes of {"\uFFFD\u0301":"c","\uFFFD\u0341":"b"}: two keys, the first one's last value.
+        #expect(confProp == "%7B%22%EF%BF%BD%CC%81%22%3A%22c%22%2C%22%EF%BF%BD%CD%81%22%3A%22b%22%7D")
+        #expect(args.firstIndex(of: "-p").map { Array(args[$0 + 1].utf8) } == Array("k\u{301}=1,k\u{341}=2".utf8))
     }
 
     /// Each comment copied the whole script again: 100,000 comment lines took minutes.

@@ -6,7 +6,7 @@ public enum PlanBuilder {
         if let savepoint = options.savepointPath {
             // Chunjun's file sinks read this to avoid wiping their target on restore; Flink's own
             // savepoint setting is sent separately (REST savepointPath / CLI -s).
-            confProp.removeAll { $0.0 == "execution.savepoint.path" }
+            confProp.removeAll { $0.0.utf8.elementsEqual("execution.savepoint.path".utf8) }
             confProp.append(("execution.savepoint.path", savepoint))
         }
         let resolution = try PluginResolver.resolve(job, in: dist, confProp: confProp)
@@ -77,9 +77,11 @@ public enum PlanBuilder {
         if let name = options.jobName, name.trimmingWhitespace.isEmpty {
             throw SubmitJobError(.usage, "--name is empty")
         }
+        let comma = UInt8(ascii: ","), equals = UInt8(ascii: "=")
         for (key, value) in options.params {
-            // Chunjun splits -p on ',' and '=': such characters cannot survive the trip.
-            if key.isEmpty || key.contains(",") || key.contains("=") || value.contains(",") {
+            // Chunjun splits -p on ',' and '=': such characters cannot survive the trip. Bytes, not
+            // Characters: a ',' followed by a combining mark is one Character, yet Chunjun splits there.
+            if key.isEmpty || key.utf8.contains(comma) || key.utf8.contains(equals) || value.utf8.contains(comma) {
                 throw SubmitJobError(.usage, "--param \(key)=...: Chunjun's -p cannot carry ',' in keys or values, or '=' in keys")
             }
         }
@@ -89,10 +91,13 @@ public enum PlanBuilder {
     }
 
     /// Later values of a repeated key win; the key keeps its first position.
+    /// The last value of each key. Keys are compared by their bytes, as Java compares them:
+    /// Swift's `==` would merge canonically equivalent keys ("\u{FFFD}\u{301}", "\u{FFFD}\u{341}")
+    /// that Chunjun reads as two.
     static func deduplicated(_ pairs: [(String, String)]) -> [(String, String)] {
         var result: [(String, String)] = []
         for (key, value) in pairs {
-            if let i = result.firstIndex(where: { $0.0 == key }) { result[i].1 = value } else { result.append((key, value)) }
+            if let i = result.firstIndex(where: { $0.0.utf8.elementsEqual(key.utf8) }) { result[i].1 = value } else { result.append((key, value)) }
         }
         return result
     }
