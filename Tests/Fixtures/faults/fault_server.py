@@ -89,11 +89,21 @@ def record(method, path, content_type, body, status, payload):
         f.write(line + "\n")
 
 
-class Proxy(http.server.BaseHTTPRequestHandler):
+class Answering(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):
         pass
+
+    def answer(self, status, payload, content_type="application/json"):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class Proxy(Answering):
 
     def reset(self):
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -149,11 +159,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             except OSError:
                 self.reset()
                 return
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.answer(status, payload, content_type)
             return
         try:
             status, payload, content_type = forward(self.command, self.path, body, self.headers)
@@ -166,11 +172,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             return
         if MODE == "record":
             record(self.command, self.path, self.headers.get("Content-Type") or "", body, status, payload)
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        self.answer(status, payload, content_type)
 
     do_GET = do_POST = do_PATCH = do_DELETE = handle_any
 
@@ -199,20 +201,11 @@ def job_values(args):
     return ", ".join(found)
 
 
-class EchoFlink(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class EchoFlink(Answering):
     JAR_ID = "0f1e2d3c-echo_chunjun-core.jar"
 
-    def log_message(self, *args):
-        pass
-
-    def answer(self, status, value):
-        payload = json.dumps(value).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+    def answer_json(self, status, value):
+        self.answer(status, json.dumps(value).encode())
 
     def read_body(self):
         # The upload streams from disk, so it may come chunked.
@@ -233,13 +226,13 @@ class EchoFlink(http.server.BaseHTTPRequestHandler):
         body = self.read_body()
         path = self.path.split("?")[0]
         if self.command == "GET" and path == "/config":
-            self.answer(200, {"flink-version": "1.20.3", "features": {"web-submit": True}})
+            self.answer_json(200, {"flink-version": "1.20.3", "features": {"web-submit": True}})
         elif self.command == "GET" and path.startswith("/jobs/"):
-            self.answer(404, {"errors": ["Job could not be found."]})
+            self.answer_json(404, {"errors": ["Job could not be found."]})
         elif self.command == "GET" and path == "/jars":
-            self.answer(200, {"address": "http://localhost", "files": []})
+            self.answer_json(200, {"address": "http://localhost", "files": []})
         elif self.command == "POST" and path == "/jars/upload":
-            self.answer(200, {"status": "success", "filename": "/tmp/flink-web-upload/" + self.JAR_ID})
+            self.answer_json(200, {"status": "success", "filename": "/tmp/flink-web-upload/" + self.JAR_ID})
         elif self.command == "POST" and path.startswith("/jars/") and path.endswith("/run"):
             raw = body.decode("utf-8", "replace")
             # Java's URLDecoder, as Chunjun's Main applies it to -job: '+' is a space.
@@ -252,9 +245,9 @@ class EchoFlink(http.server.BaseHTTPRequestHandler):
                      "cannot run the job " + decoded + "\n\tat org.apache.flink.client.program.PackagedProgram.callMainMethod(PackagedProgram.java:373)"
                      "\nCaused by: java.lang.IllegalArgumentException: cannot run the job " + raw + " values " + job_values(args)
                      + " decoded " + decoded + "\n\tat com.dtstack.chunjun.Main.main(Main.java:78)\n")
-            self.answer(500, {"errors": ["Internal server error.", "<Exception on server side:\n" + trace + "\nEnd of exception on server side>"]})
+            self.answer_json(500, {"errors": ["Internal server error.", "<Exception on server side:\n" + trace + "\nEnd of exception on server side>"]})
         else:
-            self.answer(404, {"errors": ["Not found: " + path]})
+            self.answer_json(404, {"errors": ["Not found: " + path]})
 
     do_GET = do_POST = do_PATCH = do_DELETE = handle_any
 
