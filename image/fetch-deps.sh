@@ -139,6 +139,17 @@ unpack() {
     rm -rf "$tmp"
 }
 
+# refuse LABEL ALGO EXPECTED ACTUAL NOTE: a fetched file ($tmpfile, from $what) failed its check:
+# delete it, say both hashes, stop (exit 1).
+refuse() {
+    rm -f "$tmpfile"; tmpfile=
+    say "$rel: $1 MISMATCH for $what"
+    say "  expected $2 $3"
+    say "  actual   $2 $4"
+    say "  $5"
+    exit 1
+}
+
 bad() { say "$manifest:$lineno: $1"; exit 2; }
 
 # Read and check the whole manifest first: a syntax error fetches nothing. Each entry keeps its line
@@ -297,14 +308,7 @@ for entry in "${entries[@]}"; do
     # The SHA-1 first: when it is all that is published, it is what a first-use pin is checked by.
     if [ "$sha1" != - ]; then
         actual1=$(hash_of sha1 "$tmpfile")
-        if [ "$actual1" != "$sha1" ]; then
-            rm -f "$tmpfile"; tmpfile=
-            say "$rel: SHA-1 MISMATCH for $what"
-            say "  expected sha1 $sha1"
-            say "  actual   sha1 $actual1"
-            say "  nothing was written or pinned for $rel"
-            exit 1
-        fi
+        [ "$actual1" = "$sha1" ] || refuse SHA-1 sha1 "$sha1" "$actual1" "nothing was written or pinned for $rel"
     fi
     actual=$(hash_of sha256 "$tmpfile")
     if [ "$sum" = UNPINNED ]; then
@@ -327,12 +331,7 @@ for entry in "${entries[@]}"; do
         pinned=$((pinned + 1))
         sum=$actual
     elif [ "$actual" != "$sum" ]; then
-        rm -f "$tmpfile"; tmpfile=
-        say "$rel: CHECKSUM MISMATCH for $what"
-        say "  expected sha256 $sum"
-        say "  actual   sha256 $actual"
-        say "  nothing was written for $rel; fix the source or the pin in $manifest_shown"
-        exit 1
+        refuse CHECKSUM sha256 "$sum" "$actual" "nothing was written for $rel; fix the source or the pin in $manifest_shown"
     fi
     chmod 0644 "$tmpfile"
     mv -f "$tmpfile" "$file"

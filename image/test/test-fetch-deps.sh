@@ -17,9 +17,7 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=image/test/checks.sh
 . "$(dirname "$0")/checks.sh"
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 stamp() { stat -c '%i %Y' "$1"; }
-gets() { grep -c '"GET ' "$work/server.log" || true; }
 
 # --- What the server serves.
 srv=$work/srv dest=$work/dest
@@ -47,16 +45,7 @@ $sum_o  plugins/opt/opt-3.0.jar  maven:org/opt/3.0/opt-3.0.jar  optional
 EOF
 
 # --- The server: loopback only, a free port chosen by the kernel, stopped by PID in the trap.
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$srv" > "$work/server.out" 2> "$work/server.log" &
-server_pid=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.* port \([0-9][0-9]*\) .*/\1/p' "$work/server.out" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "FAIL - the test HTTP server did not start"; exit 1; }
-base=http://127.0.0.1:$port
+serve "$srv"
 
 # The base URLs point at the server: this is also the override check (the defaults are remote).
 export MAVEN_BASE_URL=$base/maven CHUNJUN_BASE_URL=$base/chunjun
@@ -174,25 +163,6 @@ same() { cmp -s "$1" "$2"; }
 no_partials_in() { [ -z "$(find "$@" -maxdepth 3 -name '.*.part.*' -print -quit 2> /dev/null)" ]; }
 comment_above() { # comment_above MANIFEST SHA256: the line right above the entry pinned to SHA256
     awk -v s="$2 " 'index($0, s) == 1 { print prev } { prev = $0 }' "$1"
-}
-# path_without NAME...: a PATH on which none of NAME is found. Each folder holding one is replaced
-# by a folder of links to its other entries, so every other command stays available.
-path_without() {
-    local d n farm out='' i=0 hit
-    local -a dirs
-    IFS=: read -r -a dirs <<< "$PATH"
-    for d in "${dirs[@]}"; do
-        hit=0
-        for n in "$@"; do [ -e "$d/$n" ] && hit=1; done
-        if [ "$hit" = 1 ]; then
-            i=$((i + 1)); farm=$work/path-without-$i
-            mkdir -p "$farm"; ln -s "$d"/* "$farm"/ 2> /dev/null || true
-            for n in "$@"; do rm -f "$farm/$n"; done
-            d=$farm
-        fi
-        out=${out:+$out:}$d
-    done
-    printf '%s\n' "$out"
 }
 
 # 9. UNPINNED required, no --pin: exit 3, and the message names the commands that pin it.

@@ -19,27 +19,7 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=image/test/checks.sh
 . "$(dirname "$0")/checks.sh"
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-gets() { grep -c '"GET ' "$work/server.log" || true; }
 line_of() { { grep -nF -m 1 -- "$1" "$2" || true; } | cut -d: -f1; }   # line_of TEXT FILE: first line holding TEXT
-# path_without NAME...: a PATH on which none of NAME is found (see test-fetch-deps.sh).
-path_without() {
-    local d n farm out='' i=0 hit
-    local -a dirs
-    IFS=: read -r -a dirs <<< "$PATH"
-    for d in "${dirs[@]}"; do
-        hit=0
-        for n in "$@"; do [ -e "$d/$n" ] && hit=1; done
-        if [ "$hit" = 1 ]; then
-            i=$((i + 1)); farm=$work/path-without-$i
-            mkdir -p "$farm"; ln -s "$d"/* "$farm"/ 2> /dev/null || true
-            for n in "$@"; do rm -f "$farm/$n"; done
-            d=$farm
-        fi
-        out=${out:+$out:}$d
-    done
-    printf '%s\n' "$out"
-}
 
 # --- What the server serves, and the test manifest: one pinned jar, an UNPINNED required archive
 #     (its source names Chunjun's version), an UNPINNED optional jar.
@@ -58,16 +38,7 @@ printf '%s\n' "# test manifest" \
     "UNPINNED  lib/o-1.0.jar  maven:org/o/1.0/o-1.0.jar  optional" > "$manifest"
 cp "$manifest" "$work/deps.orig"
 
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$srv" > "$work/server.out" 2> "$work/server.log" &
-server_pid=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.* port \([0-9][0-9]*\) .*/\1/p' "$work/server.out" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "FAIL - the test HTTP server did not start"; exit 1; }
-base=http://127.0.0.1:$port
+serve "$srv"
 
 # --- The fake docker: records each call, prints a marker on stderr, exits as told.
 fakebin=$work/fakebin
