@@ -35,6 +35,11 @@ enum Compat {
     static func submit(outDir: String, flink: String = url, dist: String = dist) -> [String] {
         ["submit", "--chunjun-dist", dist, "--flink", flink, "--param", "outDir=\(outDir)"]
     }
+
+    /// The same through this release's own bin/flink, found from its home.
+    static func submitThroughBinFlink(outDir: String) -> [String] {
+        ["submit", "--via", "cli", "--flink-home", home, "--chunjun-dist", dist, "--param", "outDir=\(outDir)"]
+    }
 }
 
 @Suite(.serialized, .enabled(if: Compat.configured, "run through `make compat` (or the slice in `make test`), which starts the cluster"))
@@ -107,8 +112,7 @@ struct CompatibilityTests {
 
     @Test func cliSyncJob() async throws {
         let out = try Harness.newFolder("compat-cli-sync")
-        let run = try Submitjob.run(["submit", "--via", "cli", "--flink-home", Compat.home, "--chunjun-dist", Compat.dist, "--param", "outDir=\(out)"],
-                                    stdin: Harness.fixtureJob)
+        let run = try Submitjob.run(Compat.submitThroughBinFlink(outDir: out), stdin: Harness.fixtureJob)
         #expect(run.json?["via"] == "cli" && run.json?["flinkVersion"]?.stringValue == Compat.version, "\(run)")
         let evidence = try await Evidence.ofFinishedRun(run, on: cluster, in: out)
         #expect(evidence.jobText == Harness.fixtureJob && evidence.rows == 10)
@@ -119,8 +123,7 @@ struct CompatibilityTests {
 
     @Test func cliSQLJob() async throws {
         let out = try Harness.newFolder("compat-cli-sql")
-        let run = try Submitjob.run(["submit", "--via", "cli", "--flink-home", Compat.home, "--chunjun-dist", Compat.dist, "--param", "outDir=\(out)"],
-                                    stdin: Harness.sqlScript)
+        let run = try Submitjob.run(Compat.submitThroughBinFlink(outDir: out), stdin: Harness.sqlScript)
         #expect(run.json?["via"] == "cli" && run.json?["jobType"] == "sql", "\(run)")
         let evidence = try await Evidence.ofFinishedRun(run, on: cluster, in: out)
         #expect(evidence.jobText == Harness.sqlScript && evidence.rows == 6)
@@ -193,12 +196,7 @@ struct CompatibilityTests {
         #expect(resumed.status == 0, "\(resumed)")
         let resumedID = try #require(resumed.json?["jobId"]?.stringValue)
         // Rows reach part-0 only when the sink flushes; Chunjun's counters come with the heartbeats.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let status = try Submitjob.run(["status", resumedID, "--flink", Compat.url])
-            if (status.json?["counters"]?["numWrite"]?.intValue ?? 0) >= 3 { break }
-            try await Task.sleep(for: .milliseconds(500))
-        }
+        _ = try await JobLifecycleTests().statusWhen(cluster, resumedID) { ($0["counters"]?["numWrite"]?.intValue ?? 0) >= 3 }
         let cancelled = try Submitjob.run(["cancel", resumedID, "--flink", proxy.url])
         #expect(cancelled.status == 0 && cancelled.json?["state"] == "CANCELED", "\(cancelled)")
         // Resumed from the savepoint: the rows go on instead of starting over at 0.
