@@ -3,7 +3,12 @@ SWIFT       ?= swift
 CACHE       ?= $(HOME)/.cache/submitjob
 BINARY      := .build/release/submitjob
 # -static-executable: one binary that runs on any x86-64 Linux userland (the Flink 1.12.7 image's is Debian 11).
-RELEASE_FLAGS := -c release --product submitjob -Xswiftc -static-executable -Xlinker --strip-all
+# -Osize: the binary is mostly NIO, TLS and the runtime, where size matters more than the last percent
+# of speed (the hashing is BoringSSL's C, unaffected); see BENCHMARKS.md for both.
+RELEASE_FLAGS := -c release --product submitjob -Xswiftc -static-executable -Xswiftc -Osize -Xlinker --strip-all
+# The stripped static binary's bound (30 MB): make build fails above it. Foundation's ICU data, or
+# anything else of its size, would not slip in unnoticed.
+MAX_BINARY_BYTES := 30000000
 
 IMAGE       ?= submitjob-flink
 TARGET      ?= standalone
@@ -13,12 +18,17 @@ TARGET      ?= standalone
 PIN         ?=
 FROM        ?=
 
-.PHONY: build test unit-test demo fuzz compat image image-test clean
+.PHONY: build test unit-test demo fuzz compat image image-test clean bench
 
 build:
+	scripts/install-tools.sh
 	$(SWIFT) build $(RELEASE_FLAGS)
 	@file $(BINARY) | grep -q 'statically linked' || { echo "$(BINARY) is not statically linked" >&2; exit 1; }
-	@echo "built $(BINARY)"
+	@size=$$(stat -c %s $(BINARY)); [ "$$size" -le $(MAX_BINARY_BYTES) ] || \
+	    { echo "$(BINARY) is $$size bytes, over the bound of $(MAX_BINARY_BYTES) (README, Design)" >&2; exit 1; }
+	@! grep -q -a -e icudt -e _FoundationICU -e FoundationInternationalization $(BINARY) || \
+	    { echo "$(BINARY) holds ICU or Foundation's internationalization: something imports Foundation" >&2; exit 1; }
+	@echo "built $(BINARY) ($$(stat -c %s $(BINARY)) bytes, static, no ICU)"
 
 # Everything: unit, golden and corpus tests, then integration tests against real Flink 1.20.3 and 1.12.5.
 test:
@@ -38,6 +48,11 @@ demo:
 # VERSIONS="1.16.3 2.3.0" runs only those.
 compat:
 	SUBMITJOB_CACHE=$(CACHE) scripts/compat.sh $(if $(VERSIONS),--versions '$(VERSIONS)')
+
+# Benchmarks: submitjob against curl and bin/flink run on a local Flink 1.20.3 (started and stopped),
+# medians of interleaved runs; writes BENCHMARKS.md. scripts/bench.sh --quick checks it in a minute.
+bench:
+	SUBMITJOB_CACHE=$(CACHE) scripts/bench.sh
 
 # libFuzzer runs of every target in Fuzz/, 1,000,000 executions each; summary in Fuzz/.build/fuzz-summary.txt.
 fuzz:

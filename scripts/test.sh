@@ -3,7 +3,7 @@
 # 2.x), runs the fuzz targets briefly (scripts/fuzz.sh smoke), starts real Flink 1.20.3, 1.12.5 and 2.2.1 clusters on loopback (two of 1.12.5: one with
 # the dist under lib/ for REST, one without for bin/flink run -C), runs every Swift test against
 # them, and stops the clusters whatever happens (also the private ones tests start themselves);
-# then make compat's matrix on one release (scripts/compat.sh --versions 1.12.5).
+# then make compat's matrix on one release (scripts/compat.sh --versions 1.12.5) and make bench's slice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$PWD
@@ -85,6 +85,10 @@ scripts/test-java-example.sh || status=$?
 scripts/test-bullseye.sh || status=$?
 # The image's files: Dockerfile lint and structure, fetch-deps.sh on loopback, Kubernetes manifests.
 image/test/run.sh || status=$?
+# make bench's slice: the harness against programs of known CPU and memory (and hyperfine), then
+# the bench script end to end on a short run (its own cluster; BENCHMARKS.md is left alone).
+scripts/bench.sh --self-check || status=$?
+scripts/bench.sh --quick --skip-build || status=$?
 [ "$fuzz_status" -eq 0 ] || status=$fuzz_status
 if [ "$status" -ne 0 ]; then
     echo "tests failed; Flink logs of this run:" >&2

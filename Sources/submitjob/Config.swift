@@ -3,6 +3,7 @@ import SubmitJobCore
 
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "config",
         abstract: "Print where Flink is and where each part of that answer came from.",
         discussion: """
             Reads the local Flink configuration (flink-conf.yaml or config.yaml, as that Flink version does) and resolves the REST endpoint: --flink, then --target kubernetes-session, then $FLINK_REST_URL, then the configuration (execution.target, rest.address or jobmanager.rpc.address, rest.port, rest.path, security.ssl.rest.enabled), then http://localhost:8081. Contacts nothing.

@@ -3,6 +3,7 @@ import SubmitJobCore
 
 struct Cancel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cancel",
         abstract: "Cancel a job and wait until Flink says it ended.",
         discussion: """
             Safe to repeat: a job that has already ended is reported with its state and "alreadyEnded": true (exit 0). An unknown job id is job_not_found (exit 4).
@@ -25,6 +26,7 @@ struct Cancel: AsyncParsableCommand {
 
 struct Stop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stop",
         abstract: "Stop a job with a savepoint, to resume it later with submit --savepoint.",
         discussion: """
             Takes a savepoint and stops the job in one step (Flink's stop-with-savepoint), waits until both are done and prints the savepoint's path. --drain ends the sources first (for a job that will not be resumed).
@@ -62,6 +64,7 @@ struct Stop: AsyncParsableCommand {
 
 struct Savepoint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "savepoint",
         abstract: "Take a savepoint of a running job and print its path; the job goes on running.",
         discussion: """
             Triggers the savepoint, follows Flink's asynchronous operation until it completes or fails, and prints the path. A job that has ended cannot take one: job_not_running, job_failed or job_canceled (exit 3); Flink failing to take it (no directory, a task not running yet) is savepoint_failed (exit 1) with Flink's reason.

@@ -55,10 +55,19 @@ struct JobIDArgument: ParsableArguments {
 /// Runs one conversation with Flink and prints its outcome as the one JSON document. The
 /// transport is shut down before the process exits, whatever happened.
 enum FlinkSession {
-    /// `endingWithURL`: the document closes with `"flink": <url>` (the commands that follow a job).
-    /// TLS material is loaded here, once, for an https address only.
+    /// Connects, runs `body` against the cluster and prints its fields (plus `flink`, the URL),
+    /// or the error.
     static func run(_ connection: FlinkConnection, deadline: ContinuousClock.Instant, endingWithURL: Bool = true,
                     _ body: (FlinkRESTClient) async throws(SubmitJobError) -> [(String, JSONValue)]) async -> Never {
+        switch await attempt(connection, deadline: deadline, body) {
+        case .success(let fields): Output.succeed(fields + (endingWithURL ? [("flink", .string(connection.endpoint.url))] : []))
+        case .failure(let error): Output.fail(error)
+        }
+    }
+
+    /// `body` against the cluster, its outcome returned (the transport shut down either way).
+    static func attempt<T>(_ connection: FlinkConnection, deadline: ContinuousClock.Instant,
+                           _ body: (FlinkRESTClient) async throws(SubmitJobError) -> T) async -> Result<T, SubmitJobError> {
         let endpoint = connection.endpoint
         if connection.usesTLS, connection.tls.trust == .anything {
             Output.log("warning: --insecure: the certificate of \(endpoint.url) is not verified; anyone on the way can read and change what is sent, credentials included")
@@ -69,19 +78,16 @@ enum FlinkSession {
             transport = try await AsyncHTTPClientTransport.connecting(to: connection, fileSystem: LocalFileSystem(), keyTool: keyTool,
                 cache: TruststoreCache.standard(environment: Environment.value), deadline: deadline)
         } catch {
-            Output.fail(error)
+            return .failure(error)
         }
-        let outcome: Result<[(String, JSONValue)], SubmitJobError>
+        let outcome: Result<T, SubmitJobError>
         do {
             let client = try FlinkRESTClient(baseURL: endpoint.url, transport: transport)
-            outcome = .success(try await body(client) + (endingWithURL ? [("flink", .string(endpoint.url))] : []))
+            outcome = .success(try await body(client))
         } catch {
             outcome = .failure(error)
         }
         await transport.shutdown()
-        switch outcome {
-        case .success(let fields): Output.succeed(fields)
-        case .failure(let error): Output.fail(error)
-        }
+        return outcome
     }
 }

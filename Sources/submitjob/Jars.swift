@@ -3,6 +3,7 @@ import SubmitJobCore
 
 struct Jars: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "jars",
         abstract: "The jars uploaded to the cluster, and removing submitjob's old ones.",
         subcommands: [JarsList.self, JarsPrune.self]
     )

@@ -3,6 +3,7 @@ import SubmitJobCore
 
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List the cluster's jobs, newest first.",
         discussion: """
             Each job has jobId, name, state, startTime and endTime (ISO 8601, UTC; null when not yet). --state (repeatable) keeps jobs in those states; --name-prefix keeps jobs whose name starts with it.

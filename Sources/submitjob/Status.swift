@@ -3,6 +3,7 @@ import SubmitJobCore
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Print a job's state, tasks, last checkpoint and savepoint, and Chunjun's counters.",
         discussion: """
             Counters come from the job's user accumulators: numRead, numWrite, nErrors, byteRead, byteWrite, conversionErrors, nullErrors, duplicateErrors, otherErrors (Chunjun's names; absent ones are left out), then any other accumulator under its own name. Flink gathers them with the TaskManagers' heartbeats, so they appear about 10 s after a job starts.
@@ -32,6 +33,7 @@ struct Status: AsyncParsableCommand {
 
 struct Wait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "wait",
         abstract: "Wait until a job is running or has finished.",
         discussion: """
             --until running: every task is RUNNING or FINISHED (a RUNNING job whose tasks still wait for slots is not running yet). --until finished: the job FINISHED. A FINISHED job satisfies either.

@@ -5,6 +5,7 @@ extension JobWaiter.Goal: ExpressibleByArgument {}
 
 struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "submit",
         abstract: "Submit a Chunjun job to Flink, over REST (default) or with bin/flink run.",
         discussion: """
             --via rest uploads the jar to run once per content (found again by the SHA-256 in its name), then runs it with the job's program arguments. Which jar depends on --plugins: chunjun-core.jar (classpaths, the default on Flink 1.20+; cluster), or a bundle of chunjun-core and the job's plugin jars under lib/ (bundle, the default below 1.20), built once on this machine into submitjob's cache folder and uploaded once per plugin set. Building a bundle and uploading a large jar report progress on stderr. --via cli spawns <flink home>/bin/flink run -d with the plugin jars as -C classpaths; --timeout kills it and everything it started.

@@ -1,9 +1,31 @@
 import ArgumentParser
 import SubmitJobCore
 
-/// Entry point: parses arguments, runs the command, and turns every outcome into exactly one
-/// JSON document on stdout and a documented exit status.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Synchronous on purpose. An async `main` parks the main thread with `dispatch_main()`, which
+/// ends it with `pthread_exit()`; that forced unwind makes libgcc sort every unwind table of the
+/// static binary first, 50-100 ms of CPU at every start (most of what a `plan` cost). Here the
+/// command runs in a detached task, the main thread only sleeps, and the task ends the process
+/// with `exit` (every path of `SubmitJob.main` does, or returns and the task does).
 @main
+enum Entrypoint {
+    static func main() {
+        Signals.install()
+        Task.detached {
+            await SubmitJob.runCommand()
+            exit(0)
+        }
+        while true { pause() }
+    }
+}
+
+/// Parses arguments, runs the command, and turns every outcome into exactly one JSON document on
+/// stdout and a documented exit status.
 struct SubmitJob: AsyncParsableCommand {
     static let version = "0.1.0"
 
@@ -21,8 +43,7 @@ struct SubmitJob: AsyncParsableCommand {
         subcommands: [Submit.self, Plan.self, Status.self, Wait.self, Cancel.self, Stop.self, Savepoint.self, List.self, Jars.self, Config.self]
     )
 
-    static func main() async {
-        Signals.install()
+    static func runCommand() async {
         let command: any ParsableCommand
         do {
             command = try parseAsRoot()

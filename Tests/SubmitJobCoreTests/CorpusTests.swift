@@ -62,7 +62,7 @@ import Testing
             var options = SubmissionOptions()
             options.jobID = "0123456789abcdef0123456789abcdef"
             let plan = try PlanBuilder.build(job: job, dist: dist, options: options)
-            let fields = PlanReport.fields(plan: plan, version: FlinkVersion("1.20.3")!, mode: .classpaths, endpoint: endpoint, jar: .init(name: "chunjun-core-0123456789abcdef.jar", present: false, id: nil))
+            let fields = PlanReport.fields(plan: plan, version: FlinkVersion("1.20.3")!, versionFrom: "--flink-version", mode: .classpaths, endpoint: endpoint, jar: .init(name: "chunjun-core-0123456789abcdef.jar", present: false, id: nil))
             let document = PrintedDocument(redactor: plan.redactor)
             let printed = document.success(fields)
             let json = try JSONParser.parse(printed).value

@@ -20,7 +20,7 @@ import Testing
 
     static func golden(_ plan: SubmissionPlan, _ endpoint: FlinkEndpoint, confDir: String?) -> String {
         let (command, redacted) = FlinkCLI.command(for: plan, flinkHome: "/opt/flink/", confDir: confDir, endpoint: endpoint)
-        return JSONValue.object(PlanReport.cliFields(plan: plan, command: command, redactedArguments: redacted, endpoint: endpoint, version: FlinkVersion("1.12.7"))).prettyPrinted()
+        return JSONValue.object(PlanReport.cliFields(plan: plan, command: command, redactedArguments: redacted, endpoint: endpoint, version: FlinkVersion("1.12.7").map { PlanVersion($0, source: .flag) })).prettyPrinted()
     }
 
     @Test func fromFlinksOwnConfiguration() throws {

@@ -67,6 +67,85 @@ import Testing
         #expect((try? FlinkConfiguration.parseStandard("", file: "config.yaml"))?.entries.isEmpty == true)
     }
 
+    /// The same texts through PyYAML's pure-Python composer (no code shared with libyaml), flattened
+    /// as Flink does: every key, value and line must agree, and a text one refuses the other must
+    /// refuse at the same line. Flink 1.20's and 2.2's own config.yaml are among them.
+    @Test func standardFileReadsAsPyYAMLReadsIt() throws {
+        let documents: [String] = try ["config-1.20.3.yaml", "config-2.2.1.yaml"].map {
+            try String(contentsOf: TestPaths.repository.appendingPathComponent("Tests/Fixtures/flink-conf/\($0)"), encoding: .utf8)
+        } + [
+            "rest:\n  address: jm.example\n  port: 8082\njobmanager.rpc.address: rpc.example\npipeline.classpaths: [file:///a.jar, file:///b.jar]\n",
+            "base: &b {address: jm, port: 8081}\nrest: *b\nlist: &l [x, y]\nagain: *l\n? &k key\n: v\nother: *k\n",
+            "literal: |\n  line one\n  line two\nfolded: >\n  folded\n  text\n\nkept: |+\n  a\n\n",
+            "double: \"tab\\there \\u00e9 \\\"q\\\"\"\nsingle: 'it''s'\n\"a:b\": c\n'x # y': z\n",
+            "pipeline.jars:\n  - file:///a.jar\n  - file:///b.jar\nmixed: [a, {x: 1}, [b], c]\nempty.list: []\nempty.map: {}\n",
+            "empty:\ntilde: ~\nnull.word: null\nport: 08081\nexp: 1e3\nhex: 0x1F\nyes.word: yes\ndate: 2001-12-14\n",
+            "名前: 値\nkey: \"é\\u263A\"\n# comment: ignored\nafter: comment # trailing\n",
+            "a: 1\r\nb:\r\n  c: 2\r\n",
+            "---\na: 1\n...\n",
+            "{rest.port: 8081, rest.address: x, nested: {deep: {er: 1}}}",
+            "plain: one\n  two\n  three\nquoted: \"one\n  two\"\n",
+            "",
+            "# only a comment\n",
+            // Refused by both:
+            "rest:\n  port: 8081\n  password: s3cr3t-value: [\n",
+            "a: [1, 2\nb: 3\n",
+            "a: b\n c: d\n",
+            "a: 'unclosed\n",
+            "a: 1\n\tb: 2\n",
+            "x: 1\na: *undefined\n",
+            "---\na: 1\n---\nb: 2\n",
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("submitjob-yaml-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var paths: [String] = []
+        for (index, text) in documents.enumerated() {
+            let url = folder.appendingPathComponent("\(index).yaml")
+            try Data(text.utf8).write(to: url)
+            paths.append(url.path)
+        }
+        let reference = try PluginBundleTests.run(["python3", TestPaths.repository.appendingPathComponent("Tests/Fixtures/yaml/reference.py").path] + paths)
+        try #require(reference.status == 0, "\(reference.error)")
+        let answers = try #require(JSONSerialization.jsonObject(with: Data(reference.output.utf8)) as? [String: [String: Any]])
+        var refusedByBoth = 0
+        for (index, text) in documents.enumerated() {
+            let answer = try #require(answers[paths[index]])
+            let ours = Result { () throws(SubmitJobError) in try FlinkConfiguration.parseStandard(text, file: "config.yaml") }
+            if let error = answer["error"] as? [String: Int] {
+                guard case .failure(let failure) = ours else {
+                    Issue.record("document \(index): PyYAML refuses it at line \(error["line"] ?? 0), submitjob read it")
+                    continue
+                }
+                refusedByBoth += 1
+                #expect(failure.code == .configuration)
+                #expect(failure.message.contains("line \(error["line"] ?? 0),") && failure.message.contains("column"), "document \(index): \(failure.message); PyYAML: line \(error["line"] ?? 0)")
+                #expect(!failure.message.contains("s3cr3t"))
+                continue
+            }
+            let expected = try #require(answer["entries"] as? [String: [Any]])
+            let configuration: FlinkConfiguration
+            switch ours {
+            case .success(let read): configuration = read
+            case .failure(let failure): Issue.record("document \(index): PyYAML reads it, submitjob: \(failure.message)"); continue
+            }
+            let expectedEntries = expected.mapValues { FlinkConfiguration.Entry(value: $0[0] as? String ?? "?", line: $0[1] as? Int ?? -1) }
+            #expect(configuration.entries == expectedEntries, "document \(index)")
+        }
+        #expect(refusedByBoth == 7)
+        #expect(answers.count == documents.count)
+    }
+
+    @Test func duplicateKeysAndDeepNestingAreRefusedWithTheirLine() {
+        func message(_ text: String) -> String? {
+            do { _ = try FlinkConfiguration.parseStandard(text, file: "config.yaml"); return nil } catch { return error.message }
+        }
+        // PyYAML and Flink's reader let the later one win; two values for one key is a mistake we name.
+        #expect(message("a: 1\nrest:\n  port: 1\n  port: s3cr3t\n") == "config.yaml: not valid YAML: duplicated keys port in the mapping at line 3")
+        #expect(message(String(repeating: "[", count: 300) + String(repeating: "]", count: 300)) == "config.yaml: not valid YAML: nested more than 256 levels deep")
+        #expect(message(String(repeating: "[", count: 100_000)) != nil)
+    }
+
     @Test(arguments: [
         // (flink-conf.yaml present, config.yaml present, version) → file read
         (true, false, "1.12.5", "flink-conf.yaml"),
@@ -208,6 +287,34 @@ import Testing
         let onNew = try locate(new)
         #expect(onNew.configuration["rest.port"] == "2222")
         #expect(onNew.configuration.dialect == .standard)
+    }
+
+    /// `plan`'s version: the cluster's when it answers; the installation's dist jar only when the
+    /// cluster cannot be reached; otherwise the cluster's error stands.
+    @Test func planFallsBackToTheDistJarOnlyWhenTheClusterCannotBeReached() throws {
+        let home = try Self.home(files: ["lib/flink-dist-1.20.3.jar": "", "lib/flink-table_2.12-1.20.3.jar": ""])
+        let bare = try Self.home(files: ["lib/log4j-api.jar": ""])
+        defer { for path in [home, bare] { try? FileManager.default.removeItem(atPath: path) } }
+        let installation = try locate(home)
+        #expect(installation.versionJar == "\(home)/lib/flink-dist-1.20.3.jar")
+        for code in [SubmitJobError.Code.flinkUnreachable, .timedOut] {
+            let chosen = try PlanVersion.afterClusterFailed(SubmitJobError(code, "cannot reach Flink at http://jm:8081: connection refused"), installation: installation)
+            #expect(chosen.version.text == "1.20.3" && chosen.from == "\(home)/lib/flink-dist-1.20.3.jar")
+            #expect(chosen.warning == "cannot reach Flink at http://jm:8081: connection refused; planned for Flink 1.20.3 of \(home)/lib/flink-dist-1.20.3.jar, and whether the cluster has the jar is unknown")
+        }
+        for code in [SubmitJobError.Code.authenticationRejected, .unexpectedResponse, .tlsFailed, .configuration] {
+            let error = SubmitJobError(code, "no")
+            #expect(throws: error) { try PlanVersion.afterClusterFailed(error, installation: installation) }
+        }
+        #expect {
+            try PlanVersion.afterClusterFailed(SubmitJobError(.flinkUnreachable, "cannot reach Flink"), installation: try locate(bare))
+        } throws: { error in
+            let error = error as? SubmitJobError
+            return error?.code == .flinkUnreachable && error?.message.hasPrefix("cannot reach Flink; and no Flink version to plan for: give --flink-version") == true
+                && error?.message.contains("\(bare)/lib has none") == true
+        }
+        #expect(PlanVersion(installation.version!, source: .flag).from == "--flink-version")
+        #expect(PlanVersion(installation.version!, source: .cluster).from == "cluster")
     }
 
     @Test func aBrokenFileMattersOnlyWhenTheEndpointComesFromIt() throws {

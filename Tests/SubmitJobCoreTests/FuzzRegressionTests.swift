@@ -45,8 +45,8 @@ import Testing
         #expect(resolve("rest.path: /a%2Fb\n") == "http://localhost:8081/a%2Fb")
     }
 
-    /// Aliases share nodes: a few lines can stand for billions of values, and Yams hashes a key
-    /// node whole, so a deep alias used as a key never finished. Counted on libyaml's events first.
+    /// Aliases share nodes: a few lines can stand for billions of values (with Yams, a deep alias
+    /// used as a key never finished). Counted as the document is composed from libyaml's events.
     @Test(.timeLimit(.minutes(1))) func yamlAliasesThatExpandWithoutBoundAreRefused() throws {
         var lines = ["l0: &l0 {x: 1, y: 2}"]
         for i in 1...13 { lines.append("l\(i): &l\(i) {a: *l\(i - 1), b: *l\(i - 1), c: *l\(i - 1), d: *l\(i - 1)}") }

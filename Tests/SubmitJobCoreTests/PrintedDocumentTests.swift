@@ -58,13 +58,33 @@ import Testing
 
     static let endpoint = { try! FlinkEndpoint.resolve(.init(flag: "http://jm:8081")) }()
 
+    /// Strings print as JSON that Python's json module reads back to the same text: quotes,
+    /// backslashes, every control character, DEL, and non-ASCII next to escaped bytes.
+    @Test func printedStringsReadBackExactlyInPython() throws {
+        let texts = ["plain", "q\"b\\s/", (0..<32).map { String(UnicodeScalar(UInt8($0))) }.joined() + "\u{7F}",
+                     "é\"\u{301}x\n😀\t", "\"\u{301}", String(repeating: "ab\"", count: 1000)]
+        let printed = JSONValue.array(texts.map { .string($0) }).serialized()
+        let result = try PluginBundleTests.run(["python3", "-c", "import json, sys; texts = json.loads(sys.argv[2]); print(json.loads(sys.argv[1]) == texts)",
+                                                printed, Self.pythonLiteral(texts)])
+        #expect(result.status == 0 && result.output == "True\n", "\(printed.prefix(300)) \(result.error)")
+        #expect(!printed.contains("\u{7F}") && printed.contains("\\u007f") && printed.contains("\\u0000"))
+    }
+
+    /// The texts as a JSON array written by hand, one \uXXXX escape per UTF-16 unit: independent of JSONValue.
+    static func pythonLiteral(_ texts: [String]) -> String {
+        "[" + texts.map { text in "\"" + text.utf16.map { unit in
+            let hex = String(unit, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }.joined() + "\"" }.joined(separator: ",") + "]"
+    }
+
     // MARK: plan
 
     @Test(arguments: ["1.20.3", "1.12.7"])
     func aPlanKeepsEveryStructuredValueAndShowsNoSecret(version: String) throws {
         for text in [Self.job, Self.sqlJob] {
             let plan = try Self.plan(text)
-            let fields = PlanReport.fields(plan: plan, version: FlinkVersion(version)!, mode: PluginMode.defaultMode(for: FlinkVersion(version)!), endpoint: Self.endpoint, jar: .init(name: "chunjun-core-0123456789abcdef.jar", present: true, id: "1_chunjun-core-0123456789abcdef.jar"))
+            let fields = PlanReport.fields(plan: plan, version: FlinkVersion(version)!, versionFrom: "--flink-version", mode: PluginMode.defaultMode(for: FlinkVersion(version)!), endpoint: Self.endpoint, jar: .init(name: "chunjun-core-0123456789abcdef.jar", present: true, id: "1_chunjun-core-0123456789abcdef.jar"))
             let printed = Self.document(plan).success(fields)
             // Byte for byte what PlanReport built: nothing structured is scrubbed. Warnings are
             // free text (with a secret "1", "the 1 plugin jar(s)" loses its 1).
@@ -97,7 +117,7 @@ import Testing
     @Test func aCLIPlanKeepsItsCommandAndShowsNoSecret() throws {
         let plan = try Self.plan()
         let (command, redacted) = FlinkCLI.command(for: plan, flinkHome: "/opt/flink", confDir: "/opt/flink/conf", endpoint: Self.endpoint)
-        let fields = PlanReport.cliFields(plan: plan, command: command, redactedArguments: redacted, endpoint: Self.endpoint, version: FlinkVersion("1.12.7"))
+        let fields = PlanReport.cliFields(plan: plan, command: command, redactedArguments: redacted, endpoint: Self.endpoint, version: FlinkVersion("1.12.7").map { PlanVersion($0, source: .flag) })
         let printed = Self.document(plan).success(fields)
         #expect(try JSONParser.parse(printed).value == .object([("ok", true)] + fields))
         #expect(printed.contains("-Drest.port=8081") && printed.contains(#""flinkVersion": "1.12.7""#))

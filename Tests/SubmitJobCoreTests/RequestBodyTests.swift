@@ -26,7 +26,7 @@ import Testing
 
     @Test func planReport() throws {
         let plan = try Self.plan(savepoint: false)
-        let report = JSONValue.object(PlanReport.fields(plan: plan, version: FlinkVersion("1.12.5")!, mode: .bundle, endpoint: try FlinkEndpoint.resolve(.init(flag: "http://jm:8081")), jar: .init(name: "chunjun-bundle-0011223344556677.jar", present: false, id: nil)))
+        let report = JSONValue.object(PlanReport.fields(plan: plan, version: FlinkVersion("1.12.5")!, versionFrom: "--flink-version", mode: .bundle, endpoint: try FlinkEndpoint.resolve(.init(flag: "http://jm:8081")), jar: .init(name: "chunjun-bundle-0011223344556677.jar", present: false, id: nil)))
         if let mismatch = try goldenMismatch(report.prettyPrinted(), file: "plan-stream-sync-1.12.5.json") { Issue.record("\(mismatch)") }
     }
 

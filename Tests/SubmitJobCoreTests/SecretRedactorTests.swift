@@ -14,6 +14,17 @@ import Testing
         }
     }
 
+    /// Names normalise by byte when ASCII and through Unicode's lower case otherwise: the Kelvin
+    /// sign is a "k", a dotted capital I an "i" and its dot, accents are dropped.
+    @Test func namesNormaliseTheSameOnBothPaths() {
+        #expect(SecretKeys.normalised("fs.s3a.Secret-KEY_2") == "fss3asecretkey2")
+        #expect(SecretKeys.normalised("private\u{212A}ey") == "privatekey")
+        #expect(SecretKeys.normalised("\u{130}d") == "id")
+        #expect(SecretKeys.normalised("PASSWÖRD") == "passwrd")
+        #expect(SecretRedactor.isSecretKey("private\u{212A}ey") && SecretRedactor.isSecretKey("DB_PASS2"))
+        #expect(!SecretRedactor.isSecretKey("\u{212A}eytab") && !SecretRedactor.isSecretKey("--"))
+    }
+
     @Test func passAloneMarksASecretAtTheEndOfAName() {
         for key in ["pass", "dbpass", "db_pass", "DB_PASS", "dbPass", "keyPass", "store.pass", "pass2", "mysql_pass_1"] {
             #expect(SecretKeys.standard.isSecret(key), "\(key)")
@@ -110,7 +121,7 @@ import Testing
         options.conf = [("rest.token", "tok+en"), ("parallelism.default", "2")]
         options.params = [("dbPassword", "hunter2")]
         let plan = try PlanBuilder.build(job: job, dist: Fixtures.releaseDist(), options: options)
-        let printed = JSONValue.object(PlanReport.fields(plan: plan, version: FlinkVersion("1.20.3")!, mode: .classpaths, endpoint: nil, jar: .init(name: "chunjun-core-0123456789abcdef.jar", present: nil, id: nil))).prettyPrinted()
+        let printed = JSONValue.object(PlanReport.fields(plan: plan, version: FlinkVersion("1.20.3")!, versionFrom: "--flink-version", mode: .classpaths, endpoint: nil, jar: .init(name: "chunjun-core-0123456789abcdef.jar", present: nil, id: nil))).prettyPrinted()
         for secret in ["p+w%d&x y", "p%2Bw%25d%26x+y", "tok+en", "tok%2Ben", "hunter2"] {
             #expect(!printed.contains(secret), "\(secret) leaked")
         }

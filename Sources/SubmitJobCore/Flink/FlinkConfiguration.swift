@@ -1,6 +1,3 @@
-import CYaml
-import Yams
-
 /// Flink's own configuration file, read the way that Flink version reads it. Every value keeps
 /// where it came from, so `submitjob config` can say why it chose what it chose.
 public struct FlinkConfiguration: Sendable {
@@ -104,110 +101,40 @@ public struct FlinkConfiguration: Sendable {
     /// Flink's `;`-separated form. Errors name line and column only: the text may hold secrets.
     public static func parseStandard(_ text: String, file: String) throws(SubmitJobError) -> FlinkConfiguration {
         var configuration = FlinkConfiguration(file: file, dialect: .standard)
-        if expandedSize(ofYAML: text) > maxExpandedNodes {
-            throw SubmitJobError(.configuration, "\(file): its aliases expand to more than \(maxExpandedNodes) values", context: [("file", .string(file))])
+        func failure(_ message: String) -> SubmitJobError {
+            SubmitJobError(.configuration, "\(file)\(message)", context: [("file", .string(file))])
         }
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw SubmitJobError(.configuration, "\(file): not valid YAML: \(describe(error))", context: [("file", .string(file))])
+            root = try YAMLNode.compose(text, maxNodes: maxExpandedNodes)
+        } catch .tooLarge(let limit) {
+            throw failure(": its aliases expand to more than \(limit) values")
         } catch {
-            throw SubmitJobError(.configuration, "\(file): not valid YAML", context: [("file", .string(file))])
+            throw failure(": not valid YAML: \(error.description)")
         }
         guard let root else { return configuration }
-        guard case .mapping(let mapping) = root else {
-            throw SubmitJobError(.configuration, "\(file): the top level must be a mapping of keys to values", context: [("file", .string(file))])
+        guard case .mapping(let pairs, _) = root else {
+            throw failure(": the top level must be a mapping of keys to values")
         }
-        func flatten(_ mapping: Node.Mapping, prefix: String) throws(SubmitJobError) {
-            for (keyNode, valueNode) in mapping {
-                guard let name = keyNode.scalar?.string else {
-                    throw SubmitJobError(.configuration, "\(file) line \(line(of: keyNode)): keys must be plain text", context: [("file", .string(file))])
-                }
+        // Depth is bounded by the composer, so this recursion is too.
+        func flatten(_ pairs: [(key: YAMLNode, value: YAMLNode)], prefix: String) throws(SubmitJobError) {
+            for (keyNode, valueNode) in pairs {
+                guard let name = keyNode.scalar else { throw failure(" line \(keyNode.line): keys must be plain text") }
                 let key = prefix + name
                 switch valueNode {
-                case .mapping(let nested):
+                case .mapping(let nested, _):
                     try flatten(nested, prefix: key + ".")
-                case .scalar(let scalar):
-                    configuration.entries[key] = Entry(value: scalar.string, line: line(of: keyNode))
-                case .sequence(let sequence):
-                    let items = sequence.map { $0.scalar?.string ?? "" }
-                    configuration.entries[key] = Entry(value: items.joined(separator: ";"), line: line(of: keyNode))
-                case .alias:
-                    continue
+                case .scalar(let value, _):
+                    configuration.entries[key] = Entry(value: value, line: keyNode.line)
+                case .sequence(let items, _):
+                    configuration.entries[key] = Entry(value: items.map { $0.scalar ?? "" }.joined(separator: ";"), line: keyNode.line)
                 }
             }
         }
-        try flatten(mapping, prefix: "")
+        try flatten(pairs, prefix: "")
         return configuration
     }
 
     /// Far above any real configuration, far below what takes noticeable time.
     static let maxExpandedNodes = 100_000
-
-    /// How many nodes the document has with every alias replaced by what it names, counted on
-    /// libyaml's events before Yams composes it. An alias shares its node, so a short file can
-    /// stand for billions of values ("billion laughs"): flattening them, or Yams hashing one
-    /// such node as a key, would not end. Saturates just above the bound; a syntax error stops
-    /// the count (Yams reports it).
-    static func expandedSize(ofYAML text: String) -> Int {
-        let limit = maxExpandedNodes + 1
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { return 0 }
-        defer { yaml_parser_delete(&parser) }
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { buffer in
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            var anchors: [String: Int] = [:]
-            // Open collections: their anchor and the size so far (themselves included).
-            var open: [(anchor: String?, size: Int)] = []
-            var total = 0
-            func add(_ size: Int) {
-                if open.isEmpty { total = min(limit, total + size) } else { open[open.count - 1].size = min(limit, open[open.count - 1].size + size) }
-            }
-            func name(_ anchor: UnsafeMutablePointer<yaml_char_t>?) -> String? {
-                anchor.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
-            }
-            var event = yaml_event_t()
-            while total < limit, yaml_parser_parse(&parser, &event) == 1 {
-                defer { yaml_event_delete(&event) }
-                switch event.type {
-                case YAML_STREAM_END_EVENT:
-                    return total
-                case YAML_SCALAR_EVENT:
-                    if let anchor = name(event.data.scalar.anchor) { anchors[anchor] = 1 }
-                    add(1)
-                case YAML_ALIAS_EVENT:
-                    add(name(event.data.alias.anchor).flatMap { anchors[$0] } ?? 1)
-                case YAML_SEQUENCE_START_EVENT:
-                    open.append((name(event.data.sequence_start.anchor), 1))
-                case YAML_MAPPING_START_EVENT:
-                    open.append((name(event.data.mapping_start.anchor), 1))
-                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                    guard let closed = open.popLast() else { return total }
-                    if let anchor = closed.anchor { anchors[anchor] = closed.size }
-                    add(closed.size)
-                default:
-                    continue
-                }
-            }
-            return total
-        }
-    }
-
-    private static func line(of node: Node) -> Int { node.mark?.line ?? 0 }
-
-    private static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return "\(problem) at line \(mark.line), column \(mark.column)"
-        case .reader(let problem, _, _, _):
-            return problem
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return "duplicated keys \(duplicates.joined(separator: ", "))"
-        default:
-            return "unreadable"
-        }
-    }
 }

@@ -17,6 +17,8 @@ public struct FlinkInstallation: Sendable {
     public var confDir: Choice
     /// From `<home>/lib/flink-dist*.jar`; nil when there is no such jar.
     public var version: FlinkVersion?
+    /// That jar's path.
+    public var versionJar: String?
     public var configuration: FlinkConfiguration
     /// Why the configuration file could not be read. Kept, not thrown: it matters only when the
     /// endpoint has to come from the file (an explicit --flink must not fail on a broken file).
@@ -34,7 +36,8 @@ public struct FlinkInstallation: Sendable {
             throw SubmitJobError(.missingFile, "the Flink home \(homePath) does not exist (\(home.from))", context: [("path", .string(homePath))])
         }
         let confDir = explicitConfDir.map { Choice(PlanBuilder.trimmedRoot($0.value), from: $0.from) } ?? Choice(homePath + "/conf", from: "\(home.from) + /conf")
-        let version = fileSystem.entries(of: homePath + "/lib")?.lazy.compactMap { FlinkVersion(distJarName: $0) }.first
+        let distJar = fileSystem.entries(of: homePath + "/lib")?.lazy.compactMap { name in FlinkVersion(distJarName: name).map { (name, $0) } }.first
+        let version = distJar?.1
         let names = fileSystem.entries(of: confDir.value)
         if names == nil, explicitConfDir?.from.hasPrefix("--") == true {
             throw SubmitJobError(.missingFile, "the Flink configuration folder \(confDir.value) does not exist (\(confDir.from))", context: [("path", .string(confDir.value))])
@@ -60,7 +63,8 @@ public struct FlinkInstallation: Sendable {
             let present = hasLegacy ? FlinkConfiguration.Dialect.legacy : .standard
             notes.append("\(confDir.value)/\(present.rawValue) was not read: Flink \(version?.text ?? "") does not read that file")
         }
-        return FlinkInstallation(home: Choice(homePath, from: home.from), confDir: confDir, version: version, configuration: configuration,
+        return FlinkInstallation(home: Choice(homePath, from: home.from), confDir: confDir, version: version,
+            versionJar: distJar.map { "\(homePath)/lib/\($0.0)" }, configuration: configuration,
             configurationError: configurationError, notes: notes)
     }
 

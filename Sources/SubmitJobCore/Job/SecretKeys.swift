@@ -31,24 +31,57 @@ public struct SecretKeys: Sendable, Equatable {
     public static let standard = SecretKeys()
 
     public static func normalised(_ name: some StringProtocol) -> String {
-        String(name.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) })
+        // ASCII, by far the usual name, by byte; anything else through Unicode's lower case
+        // (the Kelvin sign lowercases to "k").
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        for byte in name.utf8 {
+            switch byte {
+            case 0x80...: return String(name.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) })
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 0x20)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): bytes.append(byte)
+            default: continue
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func isSecret(_ key: some StringProtocol) -> Bool {
-        let name = Self.normalised(key)
+        isSecret(normalised: Array(Self.normalised(key).utf8))
+    }
+
+    // A normalised name is ASCII letters and digits: compared by byte, with none of the general
+    // (and, per call, costly) string searching.
+    private func isSecret(normalised name: [UInt8]) -> Bool {
         guard !name.isEmpty else { return false }
-        if extra.contains(name) || Self.markers.contains(where: name.contains) { return true }
-        let stem = String(name.reversed().drop { ("0"..."9").contains($0) }.reversed())
-        return stem.hasSuffix("pass") && !Self.passWords.contains(where: stem.hasSuffix)
+        if !extra.isEmpty, extra.contains(String(decoding: name, as: UTF8.self)) { return true }
+        if Self.markerBytes.contains(where: { Self.occurs($0, in: name) }) { return true }
+        let stem = name[..<(name.lastIndex { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.map { $0 + 1 } ?? 0)]
+        return Self.ends(stem, with: Self.pass) && !Self.passWordBytes.contains { Self.ends(stem, with: $0) }
     }
 
     public func isCredentialHeader(_ name: some StringProtocol) -> Bool {
-        isSecret(name) || Self.headerMarkers.contains(where: Self.normalised(name).contains)
+        let normalised = Array(Self.normalised(name).utf8)
+        return isSecret(normalised: normalised) || Self.headerMarkerBytes.contains { Self.occurs($0, in: normalised) }
     }
 
     /// A key whose value holds HTTP headers: `header`, `headers`, `httpHeaders`, `requestHeader`.
     public static func isHeaderContainer(_ key: some StringProtocol) -> Bool {
-        normalised(key).contains("header")
+        occurs(Array("header".utf8), in: Array(normalised(key).utf8))
+    }
+
+    private static let markerBytes = markers.map { Array($0.utf8) }
+    private static let headerMarkerBytes = headerMarkers.map { Array($0.utf8) }
+    private static let passWordBytes = passWords.map { Array($0.utf8) }
+    private static let pass = Array("pass".utf8)
+
+    private static func ends(_ name: ArraySlice<UInt8>, with suffix: [UInt8]) -> Bool {
+        name.count >= suffix.count && name.suffix(suffix.count).elementsEqual(suffix)
+    }
+
+    private static func occurs(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        return (0...(haystack.count - needle.count)).contains { start in haystack[start..<start + needle.count].elementsEqual(needle) }
     }
 
     /// `$SUBMITJOB_SECRET_KEYS`: names separated by commas; blanks ignored.

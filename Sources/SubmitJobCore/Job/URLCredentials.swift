@@ -10,8 +10,9 @@ public enum URLCredentials {
     /// Byte ranges (UTF-8 offsets in `value`) of every credential in it.
     public static func ranges(in value: String, keys: SecretKeys) -> [Range<Int>] {
         let bytes = Array(value.utf8)
+        // Asked of every string in a job: decided on bytes before anything costlier.
+        guard isURLLike(bytes) else { return [] }
         let lower = value.lowercased()
-        guard lower.contains("://") || lower.hasPrefix("jdbc:") else { return [] }
         var found: [Range<Int>] = []
         func isEnd(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") }
 
@@ -49,6 +50,17 @@ public enum URLCredentials {
             if end > k + 1 { found.append(k + 1..<end) }
         }
         return found
+    }
+
+    /// Holds `://`, or starts with `jdbc:` in any case.
+    static func isURLLike(_ bytes: [UInt8]) -> Bool {
+        if String(decoding: bytes.prefix(5), as: UTF8.self).lowercased() == "jdbc:" { return true }
+        var i = 0
+        while i + 2 < bytes.count {
+            if bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") { return true }
+            i += 1
+        }
+        return false
     }
 
     /// The value with each credential masked, and the credentials.

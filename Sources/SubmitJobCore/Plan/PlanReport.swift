@@ -15,11 +15,14 @@ public enum PlanReport {
         }
     }
 
-    public static func fields(plan: SubmissionPlan, version: FlinkVersion, mode: PluginMode, endpoint: FlinkEndpoint?, jar: JarStatus) -> [(String, JSONValue)] {
+    /// `versionFrom`: `PlanVersion.from`. `warnings`: what a person should know about the plan.
+    public static func fields(plan: SubmissionPlan, version: FlinkVersion, versionFrom: String, mode: PluginMode, endpoint: FlinkEndpoint?,
+                              jar: JarStatus, warnings: [String] = []) -> [(String, JSONValue)] {
         var fields = common(plan)
         if let endpoint { fields += [("flink", .string(endpoint.url)), ("endpoint", ConfigReport.endpointFields(endpoint))] }
         fields.append(("via", "rest"))
         fields.append(("flinkVersion", .string(version.text)))
+        fields.append(("flinkVersionFrom", .string(versionFrom)))
         fields.append(("pluginMode", .string(mode.rawValue)))
         var status: [(String, JSONValue)] = [("name", .string(jar.name)), ("present", jar.present.map { .bool($0) } ?? .null)]
         if let id = jar.id { status.append(("id", .string(id))) }
@@ -29,15 +32,19 @@ public enum PlanReport {
         }
         fields.append(("jar", .object(status)))
         fields.append(("flinkRequest", JarRunRequest.body(for: plan, version: version, mode: mode, redacted: true)))
+        fields.append(("warnings", .array(warnings.map { .string($0) })))
         return fields
     }
 
     /// `plan --via cli`: the exact command line (secrets masked) and what the child's environment gets.
-    public static func cliFields(plan: SubmissionPlan, command: ProcessCommand, redactedArguments: [String], endpoint: FlinkEndpoint, version: FlinkVersion?) -> [(String, JSONValue)] {
+    /// `version` nil: no `--flink-version` and no dist jar in the installation (bin/flink knows its own).
+    public static func cliFields(plan: SubmissionPlan, command: ProcessCommand, redactedArguments: [String], endpoint: FlinkEndpoint,
+                                 version: PlanVersion?) -> [(String, JSONValue)] {
         var fields = common(plan)
         fields += [("flink", .string(endpoint.url)), ("endpoint", ConfigReport.endpointFields(endpoint))]
         fields.append(("via", "cli"))
-        fields.append(("flinkVersion", version.map { .string($0.text) } ?? .null))
+        fields.append(("flinkVersion", version.map { .string($0.version.text) } ?? .null))
+        fields.append(("flinkVersionFrom", version.map { .string($0.from) } ?? .null))
         fields.append(("command", .array(([command.executable] + redactedArguments).map { .string($0) })))
         fields.append(("environment", .object(command.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { .string($0) } ?? .null) })))
         return fields
