@@ -15,6 +15,15 @@ enum Signals {
     nonisolated(unsafe) private static var pipeEnds: (read: Int32, write: Int32) = (-1, -1)
 
     static func install() {
+        // A parent may hand SIGINT and SIGTERM down blocked (a child spawned from a libdispatch
+        // thread inherits its mask, which blocks them): blocked, they would never reach the handler
+        // and the process would run on. The async main's dispatch_main used to unblock them for
+        // the main thread; the synchronous entry point must. Done before any thread exists, so every
+        // thread started later inherits it (libdispatch's own block them again, as they should).
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for signo in [SIGINT, SIGTERM] { sigaddset(&wanted, signo) }
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return }
         // Not inherited by `flink run`.

@@ -197,13 +197,18 @@ struct ConcurrentSubmissionTests {
 /// SIGTERM and SIGINT: the JSON error, the documented exit, nothing left behind.
 @Suite(.serialized, .enabled(if: Harness.configured, "run through `make test`"))
 struct SignalTests {
-    @Test func sigtermDuringTheUploadIsItsErrorAndStoresNothing() async throws {
+    /// Also when the parent hands the signals down blocked (a child spawned from a libdispatch
+    /// thread inherits a mask that blocks them): the wrapper blocks SIGINT and SIGTERM, then execs.
+    @Test(arguments: [false, true])
+    func sigtermDuringTheUploadIsItsErrorAndStoresNothing(blockedByTheParent: Bool) async throws {
         let cluster = try #require(Harness.cluster120)
         let dist = try Harness.distWithAnotherCore(from: cluster.dist, label: "sigterm-upload")
         let slow = try FaultServer("slow-upload", upstream: cluster.url)
         defer { slow.stop() }
         let before = try await FlinkREST.jarIDs(cluster)
-        let running = try Submitjob.start(["submit", "--chunjun-dist", dist, "--flink", slow.url, "--param", "outDir=/x"], stdin: Harness.fixtureJob)
+        let blocking = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}); os.execv(sys.argv[1], sys.argv[1:])"]
+        let running = try Submitjob.start(["submit", "--chunjun-dist", dist, "--flink", slow.url, "--param", "outDir=/x"], stdin: Harness.fixtureJob,
+                                          wrapper: blockedByTheParent ? blocking : [])
         #expect(running.waitForStderr(containing: "submitjob: uploading "))
         running.signal(SIGTERM)
         let run = try running.finish(limit: 20)
