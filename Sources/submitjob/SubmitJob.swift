@@ -11,7 +11,7 @@ import Musl
 /// ends it with `pthread_exit()`; that forced unwind makes libgcc sort every unwind table of the
 /// static binary first, 50-100 ms of CPU at every start (most of what a `plan` cost). Here the
 /// command runs in a detached task, the main thread only sleeps, and the task ends the process
-/// with `exit` (every path of `SubmitJob.main` does, or returns and the task does).
+/// with `exit` (every path of `SubmitJob.runCommand` does, or it returns and the task does).
 @main
 enum Entrypoint {
     static func main() {
