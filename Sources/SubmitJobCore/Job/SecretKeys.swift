@@ -31,23 +31,28 @@ public struct SecretKeys: Sendable, Equatable {
     public static let standard = SecretKeys()
 
     public static func normalised(_ name: some StringProtocol) -> String {
+        String(decoding: normalisedBytes(name), as: UTF8.self)
+    }
+
+    /// The normalised name's bytes (ASCII letters and digits), what the checks below compare.
+    static func normalisedBytes(_ name: some StringProtocol) -> [UInt8] {
         // ASCII, by far the usual name, by byte; anything else through Unicode's lower case
         // (the Kelvin sign lowercases to "k").
         var bytes: [UInt8] = []
         bytes.reserveCapacity(name.utf8.count)
         for byte in name.utf8 {
             switch byte {
-            case 0x80...: return String(name.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) })
+            case 0x80...: return Array(String(name.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }).utf8)
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 0x20)
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): bytes.append(byte)
             default: continue
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     public func isSecret(_ key: some StringProtocol) -> Bool {
-        isSecret(normalised: Array(Self.normalised(key).utf8))
+        isSecret(normalised: Self.normalisedBytes(key))
     }
 
     // A normalised name is ASCII letters and digits: compared by byte, with none of the general
@@ -61,13 +66,13 @@ public struct SecretKeys: Sendable, Equatable {
     }
 
     public func isCredentialHeader(_ name: some StringProtocol) -> Bool {
-        let normalised = Array(Self.normalised(name).utf8)
+        let normalised = Self.normalisedBytes(name)
         return isSecret(normalised: normalised) || Self.headerMarkerBytes.contains { Self.occurs($0, in: normalised) }
     }
 
     /// A key whose value holds HTTP headers: `header`, `headers`, `httpHeaders`, `requestHeader`.
     public static func isHeaderContainer(_ key: some StringProtocol) -> Bool {
-        occurs(Array("header".utf8), in: Array(normalised(key).utf8))
+        occurs(Array("header".utf8), in: normalisedBytes(key))
     }
 
     private static let markerBytes = markers.map { Array($0.utf8) }
